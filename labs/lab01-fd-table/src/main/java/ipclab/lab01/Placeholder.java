@@ -1,0 +1,4 @@
+package ipclab.lab01;
+
+final class Placeholder {
+}

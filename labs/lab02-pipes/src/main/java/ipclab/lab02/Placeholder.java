@@ -1,0 +1,4 @@
+package ipclab.lab02;
+
+final class Placeholder {
+}

@@ -1,0 +1,74 @@
+package ipclab.support;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * A failed system call, said for people: which call, on what, the errno symbol, the C library's
+ * text for it and, where the labs know it, what it means in this situation. For example:
+ * <pre>write(fd 7) failed: EPIPE (Broken pipe): every read end of this pipe is closed, so nobody can ever read these bytes</pre>
+ */
+public final class ErrnoException extends IOException {
+
+    /** What an errno means for a particular call, keyed "call:SYMBOL"; "*:SYMBOL" applies to every call. */
+    private static final Map<String, String> MEANINGS = Map.ofEntries(
+            Map.entry("*:EBADF", "that descriptor number is not open in this process (closed already, or never opened)"),
+            Map.entry("*:EMFILE", "this process has as many descriptors open as its limit allows (ulimit -n): something is leaking descriptors"),
+            Map.entry("*:EAGAIN", "the descriptor is non-blocking and the call would have to wait"),
+            Map.entry("write:EAGAIN", "the descriptor is non-blocking and the pipe or socket buffer is full: nobody has read enough yet"),
+            Map.entry("read:EAGAIN", "the descriptor is non-blocking and nothing is there to read yet, though a writer still exists"),
+            Map.entry("write:EPIPE", "every read end of this pipe or socket is closed, so nobody can ever read these bytes"),
+            Map.entry("open:ENXIO", "no process has this FIFO open for reading, and a non-blocking open for writing does not wait for one"),
+            Map.entry("open:ENOENT", "no file has that name (did a peer remove it already?)"),
+            Map.entry("mkfifo:EEXIST", "a file with that name already exists; remove it first or choose another name"),
+            Map.entry("kcmp:EPERM", "the kernel does not let this process inspect the other one (ptrace access mode check)"),
+            Map.entry("kcmp:ESRCH", "no process with that pid exists"),
+            Map.entry("kcmp:EBADF", "one of the two descriptors is not open in its process"),
+            Map.entry("kill:ESRCH", "no process with that pid exists: it has exited and been reaped"),
+            Map.entry("kill:EPERM", "this process may not signal that one (it belongs to another user)"),
+            Map.entry("fcntl:EINVAL", "that command or argument is not valid for this kind of descriptor"),
+            Map.entry("fcntl:EPERM", "an unprivileged process may not grow a pipe beyond /proc/sys/fs/pipe-max-size"),
+            Map.entry("fcntl:EBUSY", "the pipe holds more data than the smaller size could keep"),
+            Map.entry("lseek:ESPIPE", "pipes, FIFOs and sockets have no file offset to move"));
+
+    private final String call;
+    private final int code;
+
+    public ErrnoException(String call, String on, int code) {
+        super(describe(call, on, code));
+        this.call = call;
+        this.code = code;
+    }
+
+    /** The system call that failed, e.g. {@code "write"}. */
+    public String call() {
+        return call;
+    }
+
+    /** The raw errno number. */
+    public int code() {
+        return code;
+    }
+
+    /** The errno as a symbol, or {@code null} for a number the labs do not name. */
+    public Errno errno() {
+        return Errno.of(code);
+    }
+
+    /** {@code true} when this failure carries the given errno. */
+    public boolean is(Errno errno) {
+        return code == errno.code();
+    }
+
+    private static String describe(String call, String on, int code) {
+        String symbol = Errno.symbolOf(code);
+        StringBuilder text = new StringBuilder()
+                .append(call).append('(').append(on).append(") failed: ")
+                .append(symbol).append(" (").append(Libc.strerror(code)).append(')');
+        String meaning = MEANINGS.getOrDefault(call + ":" + symbol, MEANINGS.get("*:" + symbol));
+        if (meaning != null) {
+            text.append(": ").append(meaning);
+        }
+        return text.toString();
+    }
+}

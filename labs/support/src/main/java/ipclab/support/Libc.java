@@ -1,0 +1,323 @@
+package ipclab.support;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The libc calls the labs use, through the Foreign Function &amp; Memory API: the same calls a C
+ * program makes, with the same arguments and the same constants.
+ *
+ * <p>Every call captures {@code errno} right after the call returns (the JVM could otherwise
+ * overwrite it before Java code looks) and turns a failure into an {@link ErrnoException} that
+ * names the call, the errno and what it means. A call interrupted by a signal ({@code EINTR}) is
+ * simply made again, as the JDK does for its own I/O.
+ */
+public final class Libc {
+
+    // open(2) flags, in octal as in <fcntl.h> (x86-64 and arm64 Linux share them).
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 01;
+    public static final int O_RDWR = 02;
+    public static final int O_ACCMODE = 03;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_TRUNC = 01000;
+    public static final int O_APPEND = 02000;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
+
+    // fcntl(2) commands.
+    public static final int F_DUPFD = 0;
+    public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int F_SETPIPE_SZ = 1031;
+    public static final int F_GETPIPE_SZ = 1032;
+    public static final int FD_CLOEXEC = 1;
+
+    // lseek(2) whence.
+    public static final int SEEK_SET = 0;
+    public static final int SEEK_CUR = 1;
+    public static final int SEEK_END = 2;
+
+    // poll(2) events.
+    public static final short POLLIN = 0x001;
+    public static final short POLLOUT = 0x004;
+    public static final short POLLERR = 0x008;
+    public static final short POLLHUP = 0x010;
+    public static final short POLLNVAL = 0x020;
+
+    // kcmp(2) types.
+    public static final int KCMP_FILE = 0;
+
+    // Signals (x86-64 and arm64 numbering).
+    public static final int SIGHUP = 1;
+    public static final int SIGINT = 2;
+    public static final int SIGQUIT = 3;
+    public static final int SIGKILL = 9;
+    public static final int SIGUSR1 = 10;
+    public static final int SIGUSR2 = 12;
+    public static final int SIGPIPE = 13;
+    public static final int SIGTERM = 15;
+    public static final int SIGCHLD = 17;
+    public static final int SIGCONT = 18;
+    public static final int SIGSTOP = 19;
+
+    /** Writes to a pipe of at most this many bytes are atomic: they never interleave with others. */
+    public static final int PIPE_BUF = 4096;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final long SYS_KCMP = "aarch64".equals(System.getProperty("os.arch")) ? 272 : 312;
+
+    private static final MethodHandle PIPE2 = function("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle DUP = function("dup", JAVA_INT, JAVA_INT);
+    private static final MethodHandle DUP2 = function("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle DUP3 = function("dup3", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle CLOSE = function("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = function("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = function("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle FCNTL = variadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle OPEN = variadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle LSEEK = function("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle POLL = function("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle MKFIFO = function("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle KILL = function("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETPID = LINKER.downcallHandle(
+            LIBC.find("getpid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SYSCALL5 =
+            variadic("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private Libc() {
+    }
+
+    /** pipe2(2): a new pipe; element 0 is the read end, element 1 the write end. */
+    public static int[] pipe2(int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            call("pipe2", "flags 0" + Integer.toOctalString(flags), state -> (int) PIPE2.invokeExact(state, fds, flags));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    /** dup(2): the lowest free descriptor number, referring to the same open file description as {@code fd}. */
+    public static int dup(int fd) throws ErrnoException {
+        return call("dup", "fd " + fd, state -> (int) DUP.invokeExact(state, fd));
+    }
+
+    /** dup2(2): makes {@code newFd} refer to what {@code oldFd} refers to, closing whatever {@code newFd} was first. */
+    public static int dup2(int oldFd, int newFd) throws ErrnoException {
+        return call("dup2", "fd " + oldFd + ", fd " + newFd, state -> (int) DUP2.invokeExact(state, oldFd, newFd));
+    }
+
+    /** dup3(2): dup2 that can set {@link #O_CLOEXEC} on the new descriptor in the same step. */
+    public static int dup3(int oldFd, int newFd, int flags) throws ErrnoException {
+        return call("dup3", "fd " + oldFd + ", fd " + newFd, state -> (int) DUP3.invokeExact(state, oldFd, newFd, flags));
+    }
+
+    /**
+     * close(2). Not retried on EINTR: on Linux the descriptor is released even then, and a retry
+     * could close a descriptor another thread has just been given the same number for.
+     */
+    public static void close(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) CLOSE.invokeExact(state, fd);
+            if (result < 0 && errno(state) != Errno.EINTR.code()) {
+                throw new ErrnoException("close", "fd " + fd, errno(state));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("close(" + fd + ") could not be called", t);
+        }
+    }
+
+    /** read(2) into {@code buffer[offset..offset+length)}: the number of bytes read, 0 at end of file. */
+    public static int read(int fd, byte[] buffer, int offset, int length) throws ErrnoException {
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment native_ = arena.allocate(Math.max(1, length));
+            int n = read(fd, native_, length);
+            MemorySegment.copy(native_, ValueLayout.JAVA_BYTE, 0, buffer, offset, n);
+            return n;
+        }
+    }
+
+    /** read(2) into a native segment: the number of bytes read, 0 at end of file. */
+    public static int read(int fd, MemorySegment buffer, long length) throws ErrnoException {
+        return (int) callLong("read", "fd " + fd + ", " + length + " bytes",
+                state -> (long) READ.invokeExact(state, fd, buffer, length));
+    }
+
+    /**
+     * write(2) of {@code buffer[offset..offset+length)}: the number of bytes written, which for a
+     * pipe or socket can be fewer than asked. Loop if you need all of them written.
+     */
+    public static int write(int fd, byte[] buffer, int offset, int length) throws ErrnoException {
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment native_ = arena.allocate(Math.max(1, length));
+            MemorySegment.copy(buffer, offset, native_, ValueLayout.JAVA_BYTE, 0, length);
+            return write(fd, native_, length);
+        }
+    }
+
+    /** write(2) from a native segment: the number of bytes written (possibly fewer than asked). */
+    public static int write(int fd, MemorySegment buffer, long length) throws ErrnoException {
+        return (int) callLong("write", "fd " + fd + ", " + length + " bytes",
+                state -> (long) WRITE.invokeExact(state, fd, buffer, length));
+    }
+
+    /** fcntl(2) with no argument, such as {@link #F_GETFL}, {@link #F_GETFD} or {@link #F_GETPIPE_SZ}. */
+    public static int fcntl(int fd, int command) throws ErrnoException {
+        return fcntl(fd, command, 0);
+    }
+
+    /** fcntl(2) with an int argument, such as {@link #F_SETFL} or {@link #F_SETPIPE_SZ}. */
+    public static int fcntl(int fd, int command, int argument) throws ErrnoException {
+        return call("fcntl", "fd " + fd + ", cmd " + command,
+                state -> (int) FCNTL.invokeExact(state, fd, command, argument));
+    }
+
+    /** open(2): a new open file description for {@code path}, and the lowest free descriptor for it. */
+    public static int open(Path path, int flags, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cPath = arena.allocateFrom(path.toString());
+            return call("open", path.toString(), state -> (int) OPEN.invokeExact(state, cPath, flags, mode));
+        }
+    }
+
+    /** lseek(2): moves the file offset, which lives in the open file description, not the descriptor. */
+    public static long lseek(int fd, long offset, int whence) throws ErrnoException {
+        return callLong("lseek", "fd " + fd, state -> (long) LSEEK.invokeExact(state, fd, offset, whence));
+    }
+
+    /**
+     * poll(2) on one descriptor: the events that are ready ({@code revents}), or 0 when none became
+     * ready within {@code timeoutMillis} (0 asks without waiting; -1 waits for ever).
+     */
+    public static short poll(int fd, short events, int timeoutMillis) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            // struct pollfd { int fd; short events; short revents; }
+            MemorySegment pollfd = arena.allocate(8, 4);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, events);
+            int ready = call("poll", "fd " + fd, state -> (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis));
+            return ready == 0 ? 0 : pollfd.get(JAVA_SHORT, 6);
+        }
+    }
+
+    /** mkfifo(3): creates a named pipe (a FIFO special file) with the given permission bits. */
+    public static void mkfifo(Path path, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cPath = arena.allocateFrom(path.toString());
+            call("mkfifo", path.toString(), state -> (int) MKFIFO.invokeExact(state, cPath, mode));
+        }
+    }
+
+    /** kill(2): sends signal {@code signal} to process {@code pid} (signal 0 only checks that it may). */
+    public static void kill(long pid, int signal) throws ErrnoException {
+        call("kill", "pid " + pid + ", signal " + signal, state -> (int) KILL.invokeExact(state, (int) pid, signal));
+    }
+
+    /** getpid(2): this process's id, as the kernel knows it. */
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException("getpid() could not be called", t);
+        }
+    }
+
+    /**
+     * kcmp(2): compares a kernel object of two processes. With {@link #KCMP_FILE} it answers whether
+     * descriptor {@code fd1} of {@code pid1} and {@code fd2} of {@code pid2} refer to the same open file
+     * description: 0 means the same; 1 or 2 mean different (ordered by kernel address); 3 means not comparable.
+     */
+    public static int kcmp(long pid1, long pid2, int type, long fd1, long fd2) throws ErrnoException {
+        return (int) callLong("kcmp", "pid " + pid1 + " fd " + fd1 + ", pid " + pid2 + " fd " + fd2,
+                state -> (long) SYSCALL5.invokeExact(state, SYS_KCMP, pid1, pid2, (long) type, fd1, fd2));
+    }
+
+    /** strerror(3): the C library's text for an errno number. */
+    public static String strerror(int code) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(code);
+            return text.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + code;
+        }
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface IntCall {
+        int invoke(MemorySegment callState) throws Throwable;
+    }
+
+    @FunctionalInterface
+    private interface LongCall {
+        long invoke(MemorySegment callState) throws Throwable;
+    }
+
+    private static int call(String name, String on, IntCall body) throws ErrnoException {
+        return (int) callLong(name, on, state -> body.invoke(state));
+    }
+
+    private static long callLong(String name, String on, LongCall body) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            while (true) {
+                long result = body.invoke(state);
+                if (result >= 0) {
+                    return result;
+                }
+                int errno = errno(state);
+                if (errno != Errno.EINTR.code()) {
+                    throw new ErrnoException(name, on, errno);
+                }
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(name + "(" + on + ") could not be called", t);
+        }
+    }
+
+    private static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    private static MethodHandle function(String name, ValueLayout result, ValueLayout... arguments) {
+        FunctionDescriptor descriptor = FunctionDescriptor.of(result, arguments);
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, Linker.Option.captureCallState("errno"));
+    }
+
+    private static MethodHandle variadic(String name, int firstVariadic, ValueLayout result, ValueLayout... arguments) {
+        FunctionDescriptor descriptor = FunctionDescriptor.of(result, arguments);
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor,
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
+    }
+}
