@@ -1,0 +1,160 @@
+package ipclab.grader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Grades a tree of labs. Each lab is compiled on its own, its graded tests are compiled against
+ * it, and they run in a JVM of their own: a lab that does not compile, throws, exits, crashes or
+ * hangs costs its own points and nothing else.
+ */
+public final class Grader {
+
+    /**
+     * What to grade.
+     *
+     * @param root           the repository root
+     * @param labsRoot       the folder of labs to grade ({@code labs/} or {@code solutions/})
+     * @param testsRoot      the folder of {@code labNN/} graded tests
+     * @param hiddenRoot     an instructor's folder of hidden {@code labNN/} tests, or {@code null}
+     * @param labs           the lab numbers to grade; empty for all
+     * @param workRoot       where compiled classes, logs and reports go ({@code grader/target/grade})
+     * @param timeoutSeconds each test's deadline
+     */
+    public record Options(Path root, Path labsRoot, Path testsRoot, Path hiddenRoot, Set<Integer> labs,
+                          Path workRoot, int timeoutSeconds) {
+
+        /** The standard layout: grade {@code target} ("labs", "solutions" or a folder) in repository {@code root}. */
+        public static Options standard(Path root, String target, Set<Integer> labs, Path hiddenRoot, int timeoutSeconds) {
+            Path labsRoot = target.equals("labs") || target.equals("solutions") ? root.resolve(target) : Path.of(target);
+            return new Options(root, labsRoot, root.resolve("grader/src/labtests"), hiddenRoot, labs,
+                    root.resolve("grader/target/grade"), timeoutSeconds);
+        }
+    }
+
+    private final Options options;
+    private final LabCompiler compiler;
+
+    public Grader(Options options) {
+        this.options = options;
+        this.compiler = new LabCompiler(options.root());
+    }
+
+    public GradeResult grade() {
+        long start = System.nanoTime();
+        List<LabResult> results = new ArrayList<>();
+        List<Lab> labs = LabCatalog.find(options.labsRoot(), options.root().resolve("labs"), options.testsRoot(), options.hiddenRoot());
+        for (Lab lab : labs) {
+            if (options.labs().isEmpty() || options.labs().contains(lab.number())) {
+                results.add(grade(lab));
+            }
+        }
+        if (results.isEmpty()) {
+            throw new IllegalArgumentException("no lab " + options.labs() + " under " + options.labsRoot());
+        }
+        return new GradeResult(options.root().relativize(options.labsRoot().toAbsolutePath().normalize()).toString(),
+                results, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private LabResult grade(Lab lab) {
+        Path work = options.workRoot().resolve(lab.id());
+        try {
+            Tree.delete(work);
+            Files.createDirectories(work);
+            List<Path> base = graderClasspath();
+
+            LabCompiler.Result main = compiler.compile(List.of(lab.sources()), List.of(lab.resources()), base, work.resolve("classes"));
+            if (!main.ok()) {
+                return LabResult.broken(lab, "Lab " + lab.id().substring(3) + " compiles",
+                        "the lab does not compile, so none of its tests could run:\n" + main.errors());
+            }
+            List<Path> withLab = concat(base, main.classes());
+            if (!hasJava(lab.visibleTests())) {
+                return LabResult.broken(lab, "Lab " + lab.id().substring(3) + " has graded tests",
+                        "no graded tests found in " + options.root().relativize(lab.visibleTests()));
+            }
+            LabCompiler.Result tests = compiler.compile(List.of(lab.visibleTests()), List.of(), withLab, work.resolve("test-classes"));
+            Path hiddenClasses = null;
+            if (tests.ok() && lab.hiddenTests() != null) {
+                LabCompiler.Result hidden = compiler.compile(List.of(lab.hiddenTests()), List.of(),
+                        concat(withLab, tests.classes()), work.resolve("hidden-classes"));
+                tests = hidden.ok() ? tests : hidden;
+                hiddenClasses = hidden.classes();
+            }
+            if (!tests.ok()) {
+                return LabResult.broken(lab, "Lab " + lab.id().substring(3) + "'s tests compile against the lab",
+                        "the graded tests do not compile against this lab: a class, method or signature the handout"
+                                + " describes is missing or was changed:\n" + tests.errors());
+            }
+            List<Path> classpath = concat(withLab, tests.classes());
+            if (hiddenClasses != null) {
+                classpath = concat(classpath, hiddenClasses);
+            }
+            List<TestOutcome> outcomes = new IsolatedTestRun(lab, classpath, tests.classes(), hiddenClasses, work,
+                    options.timeoutSeconds()).run();
+            return new LabResult(lab, outcomes);
+        } catch (IsolatedTestRun.RunnerFailed e) {
+            return LabResult.broken(lab, "Lab " + lab.id().substring(3) + "'s tests run", e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("grading " + lab.slug() + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while grading " + lab.slug(), e);
+        } finally {
+            try {
+                Tree.delete(work.resolve("tmp"));
+            } catch (IOException ignored) {
+                // Only scratch space: the next run empties the folder anyway.
+            }
+        }
+    }
+
+    /**
+     * The grader's own classes and libraries: the labs and their tests compile and run against
+     * them (support, JUnit, AssertJ). The build writes the libraries to target/classpath.txt.
+     */
+    static List<Path> graderClasspath() throws IOException {
+        Path classes;
+        try {
+            classes = Path.of(Grader.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
+        }
+        Path listing = classes.resolveSibling("classpath.txt");
+        if (!Files.isDirectory(classes) || !Files.exists(listing)) {
+            return Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator)).map(Path::of).toList();
+        }
+        List<Path> entries = new ArrayList<>();
+        entries.add(classes);
+        for (String entry : Files.readString(listing).strip().split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                entries.add(Path.of(entry));
+            }
+        }
+        return entries;
+    }
+
+    private static boolean hasJava(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return false;
+        }
+        try (Stream<Path> walk = Files.walk(folder)) {
+            return walk.anyMatch(p -> p.toString().endsWith(".java"));
+        }
+    }
+
+    private static List<Path> concat(List<Path> list, Path extra) {
+        List<Path> all = new ArrayList<>(list);
+        all.add(extra);
+        return all;
+    }
+}

@@ -1,0 +1,200 @@
+package ipclab.grader.runner;
+
+import ipclab.support.ErrnoException;
+import ipclab.support.Libc;
+import ipclab.support.ProcessTree;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Checks what a test left behind, and cleans it up: processes it started, descriptors it opened,
+ * and files it created in the watched folders ({@code /dev/shm}, {@code /dev/mqueue}, the temp
+ * folder). A test that leaks fails, with a message that names each leak, because leaks are
+ * exactly what this course teaches about.
+ */
+final class LeakGuard {
+
+    /** How long to wait for a killed process to disappear, and for the JDK to close its pipes. */
+    private static final Duration SETTLE = Duration.ofSeconds(3);
+
+    /** Names the JVM and libraries put into temp folders themselves: not the test's doing. */
+    private static final List<String> TOOLING_FILES = List.of("hsperfdata_", "junixsocket", "libjunixsocket", "jna", ".java_pid");
+
+    private final String token;
+    private final List<Path> watchedFolders;
+    private final int devNull;
+    private Map<Integer, String> descriptorsBefore = Map.of();
+    private Map<Path, Set<String>> filesBefore = Map.of();
+
+    LeakGuard(String token, List<Path> watchedFolders) throws ErrnoException {
+        this.token = token;
+        this.watchedFolders = watchedFolders.stream().filter(Files::isDirectory).toList();
+        this.devNull = Libc.open(Path.of("/dev/null"), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+    }
+
+    /** Remembers what exists before a test. */
+    void before() {
+        descriptorsBefore = openDescriptors();
+        Map<Path, Set<String>> files = new HashMap<>();
+        for (Path folder : watchedFolders) {
+            files.put(folder, list(folder));
+        }
+        filesBefore = files;
+    }
+
+    /** Finds, reports and cleans up what the test left behind; empty when it left nothing. */
+    List<String> after() {
+        List<String> leaks = new ArrayList<>();
+        boolean killedAny = killLeakedProcesses(leaks);
+        closeLeakedDescriptors(leaks, killedAny);
+        removeLeakedFiles(leaks);
+        return leaks;
+    }
+
+    private boolean killLeakedProcesses(List<String> leaks) {
+        Set<ProcessHandle> left = RunProcesses.find(token);
+        for (ProcessHandle p : left) {
+            String what = RunProcesses.describe(p);
+            boolean gone = ProcessTree.kill(p, SETTLE);
+            leaks.add("leaked child process " + p.pid() + ": " + what + " — still running when the test ended; "
+                    + (gone ? "it was killed" : "it survived SIGKILL"));
+        }
+        return !left.isEmpty();
+    }
+
+    private void closeLeakedDescriptors(List<String> leaks, boolean processesWereKilled) {
+        Map<Integer, String> leaked = newDescriptors();
+        // A killed child's pipes are closed by the JDK's reaper thread a moment after it dies;
+        // those are not the test's leaks, so give that thread a short while to finish.
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (processesWereKilled && !leaked.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            leaked = newDescriptors();
+        }
+        for (var fd : leaked.entrySet()) {
+            leaks.add("leaked descriptor " + fd.getKey() + " → " + fd.getValue()
+                    + " — opened during the test and never closed");
+            neutralise(fd.getKey());
+        }
+    }
+
+    /**
+     * Releases a leaked descriptor without freeing its number: dup2 puts /dev/null in its place.
+     * Closing it outright would let the number be reused, and the leaking object's own close()
+     * (or the GC's cleaner) could later close that unrelated new descriptor. The JDK closes its
+     * own channels the same way, for the same reason.
+     */
+    private void neutralise(int fd) {
+        try {
+            Libc.dup2(devNull, fd);
+        } catch (ErrnoException e) {
+            // Closed by someone in the meantime: nothing to release.
+        }
+    }
+
+    private Map<Integer, String> newDescriptors() {
+        Map<Integer, String> now = openDescriptors();
+        Map<Integer, String> leaked = new TreeMap<>();
+        now.forEach((fd, target) -> {
+            if (!target.equals(descriptorsBefore.get(fd)) && !isTooling(target)) {
+                leaked.put(fd, target);
+            }
+        });
+        return leaked;
+    }
+
+    /** Descriptors the JVM opens on its own, lazily: class files from jars, the JDK's own files, randomness. */
+    private static boolean isTooling(String target) {
+        return target.endsWith(".jar") || target.endsWith(".jmod") || target.endsWith("/modules")
+                || target.startsWith(System.getProperty("java.home"))
+                || target.equals("/dev/urandom") || target.equals("/dev/random") || target.equals("/dev/null")
+                || target.startsWith("/proc/");
+    }
+
+    private static Map<Integer, String> openDescriptors() {
+        Map<Integer, String> fds = new HashMap<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path entry : entries.toList()) {
+                try {
+                    fds.put(Integer.parseInt(entry.getFileName().toString()), Files.readSymbolicLink(entry).toString());
+                } catch (IOException e) {
+                    // The descriptor of the listing itself, closed by now.
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/self/fd", e);
+        }
+        return fds;
+    }
+
+    private void removeLeakedFiles(List<String> leaks) {
+        for (Path folder : watchedFolders) {
+            Set<String> before = filesBefore.getOrDefault(folder, Set.of());
+            for (String name : list(folder)) {
+                if (before.contains(name) || TOOLING_FILES.stream().anyMatch(name::startsWith)) {
+                    continue;
+                }
+                Path leaked = folder.resolve(name);
+                leaks.add("left " + describeFile(leaked) + " " + leaked + " behind — it was removed");
+                try {
+                    deleteTree(leaked);
+                } catch (IOException e) {
+                    leaks.add("could not remove " + leaked + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static String describeFile(Path p) {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return "the folder";
+        }
+        try {
+            Object mode = Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            int type = ((Integer) mode) & 0170000;
+            return switch (type) {
+                case 0010000 -> "the FIFO";
+                case 0140000 -> "the socket file";
+                default -> "the file";
+            };
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "the file";
+        }
+    }
+
+    private static Set<String> list(Path folder) {
+        Set<String> names = new HashSet<>();
+        try (Stream<Path> entries = Files.list(folder)) {
+            entries.forEach(p -> names.add(p.getFileName().toString()));
+        } catch (IOException e) {
+            // Not readable now: nothing to compare.
+        }
+        return names;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> children = Files.list(p)) {
+                for (Path c : children.toList()) {
+                    deleteTree(c);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+}
