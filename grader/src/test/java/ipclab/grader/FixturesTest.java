@@ -35,7 +35,7 @@ class FixturesTest {
     @BeforeAll
     static void gradeFixtures() throws Exception {
         Grader.Options options = new Grader.Options(ROOT, FIXTURES.resolve("labs"), FIXTURES.resolve("labtests"),
-                null, Set.of(), WORK, 5);
+                FIXTURES.resolve("hidden"), Set.of(), WORK, 5);
         result = new Grader(options).grade();
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         new ConsoleReport(ROOT).print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
@@ -67,9 +67,19 @@ class FixturesTest {
     @DisplayName("a test that hangs fails at its deadline and the next test still runs")
     void hangs() {
         LabResult lab = result.lab(92);
-        assertThat(lab.tests()).extracting(TestOutcome::passed).containsExactly(false, true);
+        assertThat(lab.tests()).extracting(TestOutcome::name)
+                .containsExactly("waiting returns", "the answer is 42", "the answer is still 42");
+        assertThat(lab.tests()).extracting(TestOutcome::passed).containsExactly(false, true, true);
         assertThat(lab.tests().get(0).output()).contains("timed out after 5 seconds");
-        assertThat(lab.score()).isEqualTo(40);
+        assertThat(lab.score()).isEqualTo(50);
+    }
+
+    @Test
+    @DisplayName("an instructor's hidden tests count, and only they are marked hidden")
+    void hiddenTests() {
+        LabResult lab = result.lab(92);
+        assertThat(lab.tests()).extracting(TestOutcome::hidden).containsExactly(false, false, true);
+        assertThat(lab.maxScore()).isEqualTo(110);
     }
 
     @Test
@@ -115,7 +125,8 @@ class FixturesTest {
             assertThat(test.get("number").asText()).matches("\\d+\\.\\d+");
             assertThat(test.has("name") && test.has("score") && test.has("max_score") && test.has("output")).isTrue();
             assertThat(test.get("status").asText()).isIn("passed", "failed");
-            assertThat(test.get("visibility").asText()).isEqualTo("visible");
+            assertThat(test.get("visibility").asText())
+                    .isEqualTo(test.get("name").asText().contains("still 42") ? "hidden" : "visible");
         }
         assertThat(Files.readString(WORK.resolve("results.json"))).contains("\"93.1\"", "exited with status 3");
     }

@@ -1,0 +1,108 @@
+package ipclab.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LibcTest {
+
+    @Test
+    @DisplayName("pipe2 gives a read end and a write end; bytes written come out of the other end")
+    void pipeRoundTrip() throws Exception {
+        int[] fds = Libc.pipe2(Libc.O_CLOEXEC);
+        try {
+            byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+            assertThat(Libc.write(fds[1], hello, 0, hello.length)).isEqualTo(5);
+            byte[] buffer = new byte[16];
+            assertThat(Libc.read(fds[0], buffer, 0, buffer.length)).isEqualTo(5);
+            assertThat(new String(buffer, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("hello");
+            assertThat(Libc.fcntl(fds[0], Libc.F_GETFD) & Libc.FD_CLOEXEC).isEqualTo(Libc.FD_CLOEXEC);
+            assertThat(Libc.fcntl(fds[0], Libc.F_GETPIPE_SZ)).isEqualTo(65536);
+        } finally {
+            Libc.close(fds[0]);
+            Libc.close(fds[1]);
+        }
+    }
+
+    @Test
+    @DisplayName("a failed call names the call, the errno, libc's text and what it means")
+    void errnoIsExplained() throws Exception {
+        int[] fds = Libc.pipe2(Libc.O_CLOEXEC);
+        Libc.close(fds[0]);
+        try {
+            assertThatThrownBy(() -> Libc.write(fds[1], new byte[1], 0, 1))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                        assertThat(e.errno()).isEqualTo(Errno.EPIPE);
+                        assertThat(e.call()).isEqualTo("write");
+                    })
+                    .hasMessageStartingWith("write(fd " + fds[1] + ", 1 bytes) failed: EPIPE (Broken pipe): every read end");
+        } finally {
+            Libc.close(fds[1]);
+        }
+        assertThatThrownBy(() -> Libc.close(fds[1]))
+                .hasMessageContaining("EBADF (Bad file descriptor): that descriptor number is not open");
+    }
+
+    @Test
+    @DisplayName("dup shares the open file description (kcmp says 0); a second open does not")
+    void kcmpTellsOpenFileDescriptionsApart(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("f"), "0123456789");
+        int first = Libc.open(file, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int copy = Libc.dup(first);
+        int second = Libc.open(file, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        try {
+            int pid = Libc.getpid();
+            assertThat(pid).isEqualTo((int) ProcessHandle.current().pid());
+            assertThat(Libc.kcmp(pid, pid, Libc.KCMP_FILE, first, copy)).isZero();
+            assertThat(Libc.kcmp(pid, pid, Libc.KCMP_FILE, first, second)).isNotZero();
+            Libc.read(first, new byte[4], 0, 4);
+            assertThat(Libc.lseek(copy, 0, Libc.SEEK_CUR)).as("the offset lives in the shared description").isEqualTo(4);
+            assertThat(Libc.lseek(second, 0, Libc.SEEK_CUR)).isZero();
+        } finally {
+            Libc.close(first);
+            Libc.close(copy);
+            Libc.close(second);
+        }
+    }
+
+    @Test
+    @DisplayName("poll reports POLLHUP on a read end once every write end is closed")
+    void pollSeesHangUp() throws Exception {
+        int[] fds = Libc.pipe2(Libc.O_CLOEXEC);
+        try {
+            assertThat(Libc.poll(fds[0], Libc.POLLIN, 0)).isZero();
+            Libc.close(fds[1]);
+            assertThat(Libc.poll(fds[0], Libc.POLLIN, 0) & Libc.POLLHUP).isEqualTo(Libc.POLLHUP);
+        } finally {
+            Libc.close(fds[0]);
+        }
+    }
+
+    @Test
+    @DisplayName("mkfifo makes a FIFO; a non-blocking open for writing without a reader gets ENXIO")
+    void fifo(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        Libc.mkfifo(fifo, 0600);
+        assertThat(Files.getAttribute(fifo, "unix:mode")).satisfies(m -> assertThat((Integer) m & 0170000).isEqualTo(0010000));
+        assertThatThrownBy(() -> Libc.open(fifo, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENXIO))
+                .hasMessageContaining("no process has this FIFO open for reading");
+        assertThatThrownBy(() -> Libc.mkfifo(fifo, 0600)).hasMessageContaining("EEXIST");
+    }
+
+    @Test
+    @DisplayName("kill with signal 0 checks a process exists; a reaped pid gives ESRCH")
+    void killChecksExistence() throws Exception {
+        Libc.kill(ProcessHandle.current().pid(), 0);
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        assertThatThrownBy(() -> Libc.kill(p.pid(), 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.is(Errno.ESRCH)).isTrue());
+    }
+}
