@@ -75,8 +75,8 @@ class StdoutRedirectTest {
             fail("intoFile returned normally although its body threw an IOException: let the body's exception "
                     + "propagate (restore fd 1 in a finally block instead of catching it)");
         } else if (check.thrown() != failure) {
-            fail("intoFile threw " + check.thrown() + " where it should pass on, unchanged, the IOException "
-                    + "its body threw", check.thrown());
+            fail("intoFile should pass on, unchanged, the IOException its body threw, but it threw instead: "
+                    + check.thrown(), check.thrown());
         }
         check.assertRestoredWithoutLeaks();
     }

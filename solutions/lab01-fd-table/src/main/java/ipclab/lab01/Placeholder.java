@@ -1,4 +1,0 @@
-package ipclab.lab01;
-
-final class Placeholder {
-}
