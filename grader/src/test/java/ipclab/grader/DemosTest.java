@@ -1,0 +1,85 @@
+package ipclab.grader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ipclab.grader.runner.RunProcesses;
+import ipclab.support.JvmFlags;
+import ipclab.support.ProcessTree;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every lab's demo, run non-interactively on the reference solution the way an instructor's
+ * rehearsal would, and every benchmark on a short run: each must finish, exit 0 and leave no
+ * process behind.
+ */
+@DisplayName("demos and benchmarks run on the reference solutions")
+class DemosTest {
+
+    private static final Path ROOT = ReferenceTreesTest.ROOT;
+    private static final Duration DEADLINE = Duration.ofMinutes(3);
+
+    @TestFactory
+    Stream<DynamicTest> demosAndBenchmarks() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String slug : ReferenceTreesTest.labSlugs("solutions")) {
+            String pkg = "ipclab." + slug.substring(0, 5);
+            Path sources = ROOT.resolve("solutions").resolve(slug).resolve("src/main/java").resolve(pkg.replace('.', '/'));
+            tests.add(DynamicTest.dynamicTest(slug + " demo --no-pause", () -> run(slug, pkg + ".Demo", List.of("--no-pause"))));
+            if (Files.exists(sources.resolve("Benchmark.java"))) {
+                tests.add(DynamicTest.dynamicTest(slug + " benchmark, short run",
+                        () -> run(slug, pkg + ".Benchmark", List.of("--round-trips", "2000", "--warmup", "200"))));
+            }
+        }
+        return tests.stream();
+    }
+
+    private static void run(String slug, String mainClass, List<String> args) throws Exception {
+        Path work = ROOT.resolve("grader/target/selftest-demos").resolve(slug);
+        List<Path> base = Grader.graderClasspath();
+        LabCompiler.Result compiled = new LabCompiler(ROOT).compile(
+                List.of(ROOT.resolve("solutions").resolve(slug).resolve("src/main/java")), List.of(), base, work.resolve("classes"));
+        assertThat(compiled.ok()).as(compiled.errors()).isTrue();
+
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmFlags.all());
+        command.add("-cp");
+        List<Path> classpath = new ArrayList<>(base);
+        classpath.addFirst(compiled.classes());
+        command.add(classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
+        command.add(mainClass);
+        command.addAll(args);
+        Path output = work.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".out");
+        String token = UUID.randomUUID().toString();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put(RunProcesses.TOKEN_VARIABLE, token);
+        Process process = builder.start();
+        try {
+            boolean finished = process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            assertThat(finished).as(mainClass + " did not finish within " + DEADLINE + ":\n" + text).isTrue();
+            assertThat(process.exitValue()).as(mainClass + " exit status; it printed:\n" + text).isZero();
+            assertThat(text).as(mainClass + " printed nothing").isNotBlank();
+            assertThat(RunProcesses.find(token)).as(mainClass + " left processes running").isEmpty();
+            System.out.println(text);
+        } finally {
+            ProcessTree.kill(process.toHandle(), Duration.ofSeconds(10));
+            RunProcesses.find(token).forEach(p -> ProcessTree.kill(p, Duration.ofSeconds(10)));
+        }
+    }
+}
