@@ -1,4 +1,0 @@
-package ipclab.lab02;
-
-final class Placeholder {
-}
