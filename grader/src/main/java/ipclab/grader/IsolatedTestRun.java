@@ -105,7 +105,7 @@ final class IsolatedTestRun {
                                        Map<String, String> containerFailures) {
         List<TestOutcome> outcomes = new ArrayList<>();
         int k = 0;
-        for (PlannedTest t : plan) {
+        for (PlannedTest t : inHandoutOrder(plan)) {
             TestVerdict v = verdicts.get(t.id());
             if (v == null) {
                 String why = containerFailures.entrySet().stream()
@@ -117,6 +117,31 @@ final class IsolatedTestRun {
                     t.points(), v.passed(), v.message() == null ? "" : v.message(), t.handout(), t.hidden()));
         }
         return outcomes;
+    }
+
+    /**
+     * Numbers follow the handout: tests of Step 1 first, then Step 2… (JUnit runs classes in its own
+     * order), and within one section in the order they ran. Tests without a known section come last.
+     */
+    private List<PlannedTest> inHandoutOrder(List<PlannedTest> plan) {
+        String handout;
+        try {
+            handout = Files.exists(lab.handout()) ? Files.readString(lab.handout()) : "";
+        } catch (IOException e) {
+            handout = "";
+        }
+        String text = handout;
+        java.util.function.ToIntFunction<PlannedTest> position = t -> {
+            if (t.handout() == null) {
+                return Integer.MAX_VALUE;
+            }
+            java.util.regex.Matcher heading = java.util.regex.Pattern
+                    .compile("(?m)^#+ " + java.util.regex.Pattern.quote(t.handout()) + "\\s*$").matcher(text);
+            return heading.find() ? heading.start() : Integer.MAX_VALUE;
+        };
+        List<PlannedTest> ordered = new ArrayList<>(plan);
+        ordered.sort(java.util.Comparator.comparingInt(position)); // stable: run order within a section
+        return ordered;
     }
 
     private Ending runOnce(Path events, Path log, Path skipFile) throws IOException, InterruptedException {

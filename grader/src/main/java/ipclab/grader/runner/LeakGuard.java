@@ -27,6 +27,9 @@ final class LeakGuard {
     /** How long to wait for a killed process to disappear, and for the JDK to close its pipes. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
 
+    /** How long a pipe may stay open after its process exited before it counts as leaked. */
+    private static final Duration REAPER_SETTLE = Duration.ofMillis(500);
+
     /** Names the JVM and libraries put into temp folders themselves: not the test's doing. */
     private static final List<String> TOOLING_FILES = List.of("hsperfdata_", "junixsocket", "libjunixsocket", "jna", ".java_pid");
 
@@ -74,10 +77,13 @@ final class LeakGuard {
 
     private void closeLeakedDescriptors(List<String> leaks, boolean processesWereKilled) {
         Map<Integer, String> leaked = newDescriptors();
-        // A killed child's pipes are closed by the JDK's reaper thread a moment after it dies;
-        // those are not the test's leaks, so give that thread a short while to finish.
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (processesWereKilled && !leaked.isEmpty() && System.nanoTime() < deadline) {
+        // The JDK closes its pipes to a child on its reaper thread, a moment after the child has
+        // exited: Process.waitFor can return before that. Those pipes are not the test's leaks,
+        // so while only such descriptors remain, give the reaper a short while to finish.
+        Duration settle = processesWereKilled ? SETTLE : REAPER_SETTLE;
+        long deadline = System.nanoTime() + settle.toNanos();
+        while (!leaked.isEmpty() && leaked.values().stream().allMatch(t -> t.startsWith("pipe:"))
+                && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
