@@ -61,8 +61,9 @@ public final class Grader {
         if (results.isEmpty()) {
             throw new IllegalArgumentException("no lab " + options.labs() + " under " + options.labsRoot());
         }
-        return new GradeResult(options.root().relativize(options.labsRoot().toAbsolutePath().normalize()).toString(),
-                results, Duration.ofNanos(System.nanoTime() - start));
+        Path graded = options.labsRoot().toAbsolutePath().normalize();
+        String target = graded.startsWith(options.root()) ? options.root().relativize(graded).toString() : graded.toString();
+        return new GradeResult(target, results, Duration.ofNanos(System.nanoTime() - start));
     }
 
     private LabResult grade(Lab lab) {
@@ -74,36 +75,34 @@ public final class Grader {
 
             LabCompiler.Result main = compiler.compile(List.of(lab.sources()), List.of(lab.resources()), base, work.resolve("classes"));
             if (!main.ok()) {
-                return LabResult.broken(lab, "Lab " + lab.id().substring(3) + " compiles",
+                return LabResult.broken(lab, "the lab compiles",
                         "the lab does not compile, so none of its tests could run:\n" + main.errors());
             }
             List<Path> withLab = concat(base, main.classes());
-            if (!hasJava(lab.visibleTests())) {
-                return LabResult.broken(lab, "Lab " + lab.id().substring(3) + " has graded tests",
+            if (javaFiles(lab.visibleTests()).isEmpty()) {
+                return LabResult.broken(lab, "the lab has graded tests",
                         "no graded tests found in " + options.root().relativize(lab.visibleTests()));
             }
             LabCompiler.Result tests = compiler.compile(List.of(lab.visibleTests()), List.of(), withLab, work.resolve("test-classes"));
-            Path hiddenClasses = null;
-            if (tests.ok() && lab.hiddenTests() != null) {
-                LabCompiler.Result hidden = compiler.compile(List.of(lab.hiddenTests()), List.of(),
-                        concat(withLab, tests.classes()), work.resolve("hidden-classes"));
-                tests = hidden.ok() ? tests : hidden;
-                hiddenClasses = hidden.classes();
-            }
             if (!tests.ok()) {
-                return LabResult.broken(lab, "Lab " + lab.id().substring(3) + "'s tests compile against the lab",
+                return LabResult.broken(lab, "the graded tests compile against the lab",
                         "the graded tests do not compile against this lab: a class, method or signature the handout"
                                 + " describes is missing or was changed:\n" + tests.errors());
             }
             List<Path> classpath = concat(withLab, tests.classes());
-            if (hiddenClasses != null) {
-                classpath = concat(classpath, hiddenClasses);
+            HiddenTests hidden = compileHidden(lab, classpath, work);
+            if (hidden.classes() != null) {
+                classpath = concat(classpath, hidden.classes());
             }
-            List<TestOutcome> outcomes = new IsolatedTestRun(lab, classpath, tests.classes(), hiddenClasses, work,
-                    options.timeoutSeconds()).run();
+            List<TestOutcome> outcomes = new ArrayList<>(new IsolatedTestRun(lab, classpath, tests.classes(),
+                    hidden.classes(), work, options.timeoutSeconds()).run());
+            if (hidden.problem() != null) {
+                outcomes.add(new TestOutcome(lab.number() + "." + (outcomes.size() + 1), "the instructor's hidden tests compile",
+                        0, 0, false, hidden.problem(), null, true));
+            }
             return new LabResult(lab, outcomes);
         } catch (IsolatedTestRun.RunnerFailed e) {
-            return LabResult.broken(lab, "Lab " + lab.id().substring(3) + "'s tests run", e.getMessage());
+            return LabResult.broken(lab, "the graded tests run", e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("grading " + lab.slug() + " failed", e);
         } catch (InterruptedException e) {
@@ -116,6 +115,31 @@ public final class Grader {
                 // Only scratch space: the next run empties the folder anyway.
             }
         }
+    }
+
+    /** Hidden tests compiled, or why they could not be: the instructor's problem, never the student's. */
+    private record HiddenTests(Path classes, String problem) {
+    }
+
+    /**
+     * Compiles an instructor's hidden tests for a lab. When they do not compile, or reuse the name of a
+     * visible test class (which would silently shadow it), the visible tests are graded alone and a
+     * hidden entry worth nothing tells the instructor why.
+     */
+    private HiddenTests compileHidden(Lab lab, List<Path> classpath, Path work) throws IOException {
+        if (lab.hiddenTests() == null) {
+            return new HiddenTests(null, null);
+        }
+        List<String> visible = javaFiles(lab.visibleTests()).stream().map(p -> lab.visibleTests().relativize(p).toString()).toList();
+        List<String> shadowing = javaFiles(lab.hiddenTests()).stream().map(p -> lab.hiddenTests().relativize(p).toString())
+                .filter(visible::contains).toList();
+        if (!shadowing.isEmpty()) {
+            return new HiddenTests(null, "hidden test files reuse the names of visible ones and would replace them: "
+                    + shadowing + "; give hidden test classes names of their own");
+        }
+        LabCompiler.Result hidden = compiler.compile(List.of(lab.hiddenTests()), List.of(), classpath, work.resolve("hidden-classes"));
+        return hidden.ok() ? new HiddenTests(hidden.classes(), null)
+                : new HiddenTests(null, "the hidden tests do not compile, so only the visible tests were graded:\n" + hidden.errors());
     }
 
     /**
@@ -143,12 +167,12 @@ public final class Grader {
         return entries;
     }
 
-    private static boolean hasJava(Path folder) throws IOException {
+    private static List<Path> javaFiles(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
-            return false;
+            return List.of();
         }
         try (Stream<Path> walk = Files.walk(folder)) {
-            return walk.anyMatch(p -> p.toString().endsWith(".java"));
+            return walk.filter(p -> p.toString().endsWith(".java")).sorted().toList();
         }
     }
 

@@ -86,7 +86,7 @@ class FixturesTest {
     @DisplayName("System.exit and a JVM crash each fail their own test; the tests after them run in a new JVM")
     void exitsAndCrashes() {
         LabResult lab = result.lab(93);
-        assertThat(lab.tests()).extracting(TestOutcome::passed).containsExactly(false, false, true);
+        assertThat(lab.tests()).extracting(TestOutcome::passed).containsExactly(false, false, true, false);
         assertThat(lab.tests().get(0).output()).contains("exited with status 3", "System.exit");
         assertThat(lab.tests().get(1).output()).contains("the JVM crashed during this test", "hs_err_pid");
         assertThat(lab.score()).isEqualTo(40);
@@ -96,7 +96,7 @@ class FixturesTest {
     @DisplayName("leaked processes, descriptors and files fail the test that leaked them, by name, and are cleaned up")
     void leaks() {
         LabResult lab = result.lab(94);
-        assertThat(lab.tests()).extracting(TestOutcome::passed).containsExactly(false, false, true);
+        assertThat(lab.tests()).extracting(TestOutcome::passed).containsExactly(false, false, false, true, false);
 
         String processAndPipe = lab.tests().get(0).output();
         Matcher child = Pattern.compile("leaked child process (\\d+): sleep 600").matcher(processAndPipe);
@@ -112,7 +112,24 @@ class FixturesTest {
         assertThat(tmp.find()).as(files).isTrue();
         assertThat(Path.of(shm.group(1))).doesNotExist();
         assertThat(Path.of(tmp.group(1))).doesNotExist();
-        assertThat(lab.score()).isEqualTo(30);
+        String stdout = lab.tests().get(2).output();
+        assertThat(stdout).contains("left fd 1 (stdout) referring to /dev/zero", "it was put back");
+        assertThat(lab.score()).isEqualTo(20);
+    }
+
+    @Test
+    @DisplayName("hidden tests that do not compile, or shadow visible ones, cost the student nothing and tell the instructor why")
+    void brokenHiddenTests() {
+        TestOutcome notCompiling = result.lab(93).tests().getLast();
+        assertThat(notCompiling.hidden()).isTrue();
+        assertThat(notCompiling.maxScore()).isZero();
+        assertThat(notCompiling.output()).contains("hidden tests do not compile", "noSuchMethod");
+        assertThat(result.lab(93).maxScore()).isEqualTo(100);
+
+        TestOutcome shadowing = result.lab(94).tests().getLast();
+        assertThat(shadowing.hidden()).isTrue();
+        assertThat(shadowing.output()).contains("reuse the names of visible ones", "LeakyTest.java");
+        assertThat(result.lab(94).tests()).filteredOn(t -> !t.hidden()).hasSize(4);
     }
 
     @Test
@@ -125,9 +142,10 @@ class FixturesTest {
             assertThat(test.get("number").asText()).matches("\\d+\\.\\d+");
             assertThat(test.has("name") && test.has("score") && test.has("max_score") && test.has("output")).isTrue();
             assertThat(test.get("status").asText()).isIn("passed", "failed");
-            assertThat(test.get("visibility").asText())
-                    .isEqualTo(test.get("name").asText().contains("still 42") ? "hidden" : "visible");
+            boolean hidden = test.get("name").asText().contains("still 42") || test.get("name").asText().contains("hidden tests");
+            assertThat(test.get("visibility").asText()).isEqualTo(hidden ? "hidden" : "visible");
         }
         assertThat(Files.readString(WORK.resolve("results.json"))).contains("\"93.1\"", "exited with status 3");
+        assertThat(json.get("stdout_visibility").asText()).as("the console names hidden tests").isEqualTo("hidden");
     }
 }

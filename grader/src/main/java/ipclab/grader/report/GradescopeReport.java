@@ -48,7 +48,9 @@ public final class GradescopeReport {
         root.put("output", "ipc-lab: " + result.score() + "/" + result.maxScore() + " points over "
                 + result.labs().size() + " lab(s) of " + result.target());
         root.put("visibility", "visible");
-        root.put("stdout_visibility", "visible");
+        // The console report names every test, hidden ones too: keep it from students when there are any.
+        boolean anyHidden = result.labs().stream().flatMap(l -> l.tests().stream()).anyMatch(TestOutcome::hidden);
+        root.put("stdout_visibility", anyHidden ? "hidden" : "visible");
         root.put("tests", tests);
         Files.createDirectories(file.getParent());
         JSON.writeValue(file.toFile(), root);

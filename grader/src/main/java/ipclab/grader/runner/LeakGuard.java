@@ -33,9 +33,13 @@ final class LeakGuard {
     /** Names the JVM and libraries put into temp folders themselves: not the test's doing. */
     private static final List<String> TOOLING_FILES = List.of("hsperfdata_", "junixsocket", "libjunixsocket", "jna", ".java_pid");
 
+    private static final String[] STANDARD_NAMES = {"stdin", "stdout", "stderr"};
+
     private final String token;
     private final List<Path> watchedFolders;
     private final int devNull;
+    /** Copies of this JVM's stdin, stdout and stderr, to put back a test's redirection of fd 0, 1 or 2. */
+    private final int[] standardStreams = new int[3];
     private Map<Integer, String> descriptorsBefore = Map.of();
     private Map<Path, Set<String>> filesBefore = Map.of();
 
@@ -43,6 +47,9 @@ final class LeakGuard {
         this.token = token;
         this.watchedFolders = watchedFolders.stream().filter(Files::isDirectory).toList();
         this.devNull = Libc.open(Path.of("/dev/null"), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        for (int fd = 0; fd < standardStreams.length; fd++) {
+            standardStreams[fd] = Libc.fcntl(fd, Libc.F_DUPFD_CLOEXEC, 0);
+        }
     }
 
     /** Remembers what exists before a test. */
@@ -93,9 +100,15 @@ final class LeakGuard {
             leaked = newDescriptors();
         }
         for (var fd : leaked.entrySet()) {
-            leaks.add("leaked descriptor " + fd.getKey() + " → " + fd.getValue()
-                    + " — opened during the test and never closed");
-            neutralise(fd.getKey());
+            if (fd.getKey() < standardStreams.length) {
+                leaks.add("left fd " + fd.getKey() + " (" + STANDARD_NAMES[fd.getKey()] + ") referring to " + fd.getValue()
+                        + " instead of " + descriptorsBefore.get(fd.getKey()) + " — it was put back");
+                restore(fd.getKey());
+            } else {
+                leaks.add("leaked descriptor " + fd.getKey() + " → " + fd.getValue()
+                        + " — opened during the test and never closed");
+                neutralise(fd.getKey());
+            }
         }
     }
 
@@ -110,6 +123,15 @@ final class LeakGuard {
             Libc.dup2(devNull, fd);
         } catch (ErrnoException e) {
             // Closed by someone in the meantime: nothing to release.
+        }
+    }
+
+    /** Puts back stdin, stdout or stderr as they were before the test redirected them. */
+    private void restore(int fd) {
+        try {
+            Libc.dup2(standardStreams[fd], fd);
+        } catch (ErrnoException e) {
+            neutralise(fd);
         }
     }
 

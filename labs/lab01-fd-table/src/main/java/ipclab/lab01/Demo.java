@@ -41,6 +41,17 @@ public final class Demo {
         Path file = dir.resolve("notes.txt");
         Path out = dir.resolve("out.txt");
         Demo demo = new Demo(n);
+        // Ctrl-C in a live demo runs shutdown hooks, not finally blocks: remove the files there too.
+        Thread removeFiles = new Thread(() -> {
+            for (Path p : List.of(file, out, dir)) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (java.io.IOException ignored) {
+                    // Best effort on the way out.
+                }
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(removeFiles);
         try {
             Files.writeString(file, "hello, descriptors\n");
             demo.run(file, out);
