@@ -35,7 +35,7 @@ public final class Grader {
 
         /** The standard layout: grade {@code target} ("labs", "solutions" or a folder) in repository {@code root}. */
         public static Options standard(Path root, String target, Set<Integer> labs, Path hiddenRoot, int timeoutSeconds) {
-            Path labsRoot = target.equals("labs") || target.equals("solutions") ? root.resolve(target) : Path.of(target);
+            Path labsRoot = root.resolve(target); // "labs", "solutions", or a folder relative to the root or absolute
             return new Options(root, labsRoot, root.resolve("grader/src/labtests"), hiddenRoot, labs,
                     root.resolve("grader/target/grade"), timeoutSeconds);
         }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestFactory;
  * Surefire under its own name, so the usual Surefire XML lists them too.
  *
  * <p>System properties: {@code ipclab.target} (labs, solutions or a folder; default labs),
- * {@code ipclab.lab} (e.g. 2, or 1,2), {@code ipclab.hidden} (a folder of hidden tests),
+ * {@code ipclab.lab} (e.g. 2, or 1,2), {@code ipclab.hidden} (a folder of hidden tests, relative
+ * to the repository root or absolute),
  * {@code ipclab.testTimeout} (seconds per test).
  */
 @DisplayName("ipc-lab grade")
@@ -36,7 +37,9 @@ class GradeLabs {
         String hidden = System.getProperty("ipclab.hidden", "");
         int timeout = Integer.getInteger("ipclab.testTimeout", 30);
 
-        Grader.Options options = Grader.Options.standard(root, target, labs, hidden.isBlank() ? null : Path.of(hidden), timeout);
+        // A relative folder means relative to the repository root, where mvn is run, not to grader/.
+        Path hiddenRoot = hidden.isBlank() ? null : root.resolve(hidden);
+        Grader.Options options = Grader.Options.standard(root, target, labs, hiddenRoot, timeout);
         GradeResult result = new Grader(options).grade();
         new ConsoleReport(root).print(result, System.out);
         GradescopeReport.write(result, options.workRoot().resolve("results.json"));
