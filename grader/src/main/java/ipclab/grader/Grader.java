@@ -29,9 +29,18 @@ public final class Grader {
      * @param labs           the lab numbers to grade; empty for all
      * @param workRoot       where compiled classes, logs and reports go ({@code grader/target/grade})
      * @param timeoutSeconds each test's deadline
+     * @param labBudget      each lab's time budget, all its tests together
      */
     public record Options(Path root, Path labsRoot, Path testsRoot, Path hiddenRoot, Set<Integer> labs,
-                          Path workRoot, int timeoutSeconds) {
+                          Path workRoot, int timeoutSeconds, Duration labBudget) {
+
+        /** A lab gets this long in all, however its tests time out: a hanging lab must not hang a class's grading. */
+        public static final Duration DEFAULT_LAB_BUDGET = Duration.ofMinutes(5);
+
+        public Options(Path root, Path labsRoot, Path testsRoot, Path hiddenRoot, Set<Integer> labs,
+                       Path workRoot, int timeoutSeconds) {
+            this(root, labsRoot, testsRoot, hiddenRoot, labs, workRoot, timeoutSeconds, DEFAULT_LAB_BUDGET);
+        }
 
         /** The standard layout: grade {@code target} ("labs", "solutions" or a folder) in repository {@code root}. */
         public static Options standard(Path root, String target, Set<Integer> labs, Path hiddenRoot, int timeoutSeconds) {
@@ -95,7 +104,7 @@ public final class Grader {
                 classpath = concat(classpath, hidden.classes());
             }
             List<TestOutcome> outcomes = new ArrayList<>(new IsolatedTestRun(lab, classpath, tests.classes(),
-                    hidden.classes(), work, options.timeoutSeconds()).run());
+                    hidden.classes(), work, options.timeoutSeconds(), options.labBudget()).run());
             if (hidden.problem() != null) {
                 outcomes.add(new TestOutcome(lab.number() + "." + (outcomes.size() + 1), "the instructor's hidden tests compile",
                         0, 0, false, hidden.problem(), null, true));

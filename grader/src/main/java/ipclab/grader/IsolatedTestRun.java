@@ -40,15 +40,22 @@ final class IsolatedTestRun {
     private final Path hidden;
     private final Path work;
     private final int timeoutSeconds;
+    private final Duration budget;
     private final String token = UUID.randomUUID().toString();
 
-    IsolatedTestRun(Lab lab, List<Path> classpath, Path tests, Path hidden, Path work, int timeoutSeconds) {
+    /**
+     * @param timeoutSeconds each test's deadline
+     * @param budget         the whole lab's: tests that time out one after another (often because one
+     *                       hung test holds a lock or a class initialisation the next ones need) stop here
+     */
+    IsolatedTestRun(Lab lab, List<Path> classpath, Path tests, Path hidden, Path work, int timeoutSeconds, Duration budget) {
         this.lab = lab;
         this.classpath = classpath;
         this.tests = tests;
         this.hidden = hidden;
         this.work = work;
         this.timeoutSeconds = timeoutSeconds;
+        this.budget = budget;
     }
 
     List<TestOutcome> run() throws IOException, InterruptedException {
@@ -57,10 +64,11 @@ final class IsolatedTestRun {
         List<PlannedTest> plan = null;
         Map<String, TestVerdict> verdicts = new LinkedHashMap<>();
         Map<String, String> containerFailures = new HashMap<>();
+        long deadline = System.nanoTime() + budget.toNanos();
         for (int attempt = 1; ; attempt++) {
             Path events = work.resolve("events-" + attempt + ".jsonl");
             Path log = work.resolve("runner-" + attempt + ".log");
-            Ending ending = runOnce(events, log, skipFile);
+            Ending ending = runOnce(events, log, skipFile, deadline);
             String inFlight = null;
             boolean done = false;
             for (RunnerEvent e : EventLog.read(events)) {
@@ -90,7 +98,7 @@ final class IsolatedTestRun {
                 verdicts.put(inFlight, new TestVerdict(false, ending.blame(log)));
             }
             List<String> remaining = plan.stream().map(PlannedTest::id).filter(id -> !verdicts.containsKey(id)).toList();
-            if (remaining.isEmpty() || inFlight == null || attempt > plan.size()) {
+            if (remaining.isEmpty() || inFlight == null || attempt > plan.size() || ending.stop() == Stop.OUT_OF_TIME) {
                 // Nothing left, or the runner died between tests: report what is known, run nothing twice.
                 remaining.forEach(id -> verdicts.put(id, new TestVerdict(false, "not run: the test JVM ended early ("
                         + ending.describe() + ")")));
@@ -144,7 +152,7 @@ final class IsolatedTestRun {
         return ordered;
     }
 
-    private Ending runOnce(Path events, Path log, Path skipFile) throws IOException, InterruptedException {
+    private Ending runOnce(Path events, Path log, Path skipFile, long deadline) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmFlags.all());
@@ -167,40 +175,41 @@ final class IsolatedTestRun {
                 .redirectErrorStream(true);
         builder.environment().put(RunProcesses.TOKEN_VARIABLE, token);
         Process runner = builder.start();
-        boolean stuck = !waitWhileProgressing(runner, events);
-        if (stuck) {
+        Stop stop = waitWhileProgressing(runner, events, deadline);
+        if (stop != Stop.EXITED) {
             ProcessTree.kill(runner.toHandle(), Duration.ofSeconds(10));
         }
         runner.waitFor();
         killStragglers();
-        return new Ending(runner.exitValue(), stuck, runner.pid());
+        return new Ending(runner.exitValue(), stop, runner.pid(), budget);
     }
 
     /**
-     * Waits for the runner to exit. Each test has its own deadline inside the runner; this is the
-     * backstop for a runner so stuck that it cannot even report a timeout: no new event for a
-     * test's deadline plus a grace period.
-     *
-     * @return {@code false} when the runner was presumed stuck
+     * Waits for the runner to exit. Each test has its own deadline inside the runner; these are the
+     * backstops: a runner so stuck that it cannot even report a timeout (no new event for a test's
+     * deadline plus a grace period), and a lab past its time budget.
      */
-    private boolean waitWhileProgressing(Process runner, Path events) throws InterruptedException {
+    private Stop waitWhileProgressing(Process runner, Path events, long deadline) throws InterruptedException {
         long silentLimit = Duration.ofSeconds(timeoutSeconds).plus(STUCK_GRACE).toNanos();
         long lastSize = -1;
         long lastProgress = System.nanoTime();
         while (true) {
             try {
                 runner.onExit().get(1, TimeUnit.SECONDS);
-                return true;
+                return Stop.EXITED;
             } catch (TimeoutException stillRunning) {
                 long size = events.toFile().length();
                 if (size != lastSize) {
                     lastSize = size;
                     lastProgress = System.nanoTime();
                 } else if (System.nanoTime() - lastProgress > silentLimit) {
-                    return false;
+                    return Stop.STUCK;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    return Stop.OUT_OF_TIME;
                 }
             } catch (ExecutionException e) {
-                return true;
+                return Stop.EXITED;
             }
         }
     }
@@ -225,12 +234,18 @@ final class IsolatedTestRun {
     private record TestVerdict(boolean passed, String message) {
     }
 
+    /** Why a runner JVM stopped: by itself, or killed by the grader. */
+    private enum Stop { EXITED, STUCK, OUT_OF_TIME }
+
     /** How a runner JVM ended, and how to explain it to the student whose test was running. */
-    private record Ending(int exitStatus, boolean stuck, long pid) {
+    private record Ending(int exitStatus, Stop stop, long pid, Duration budget) {
 
         String describe() {
-            if (stuck) {
+            if (stop == Stop.STUCK) {
                 return "it stopped responding and was killed";
+            }
+            if (stop == Stop.OUT_OF_TIME) {
+                return "the lab used up its time budget of " + budget.toSeconds() + " s";
             }
             if (exitStatus > 128) {
                 return "killed by signal " + (exitStatus - 128);
@@ -239,7 +254,12 @@ final class IsolatedTestRun {
         }
 
         String blame(Path log) {
-            if (stuck) {
+            if (stop == Stop.OUT_OF_TIME) {
+                return "the lab used up its time budget of " + budget.toSeconds() + " s during this test, so the"
+                        + " grader stopped it. Tests that time out one after another usually wait for the same thing:"
+                        + " a lock, a class initialisation or a descriptor an earlier hung test still holds.";
+            }
+            if (stop == Stop.STUCK) {
                 return "the test JVM stopped responding during this test, even to its deadline, and was killed;"
                         + " the remaining tests ran in a new JVM";
             }

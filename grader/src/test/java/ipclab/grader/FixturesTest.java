@@ -35,7 +35,7 @@ class FixturesTest {
     @BeforeAll
     static void gradeFixtures() throws Exception {
         Grader.Options options = new Grader.Options(ROOT, FIXTURES.resolve("labs"), FIXTURES.resolve("labtests"),
-                FIXTURES.resolve("hidden"), Set.of(), WORK, 5);
+                FIXTURES.resolve("hidden"), Set.of(91, 92, 93, 94), WORK, 5);
         result = new Grader(options).grade();
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         new ConsoleReport(ROOT).print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
@@ -130,6 +130,18 @@ class FixturesTest {
         assertThat(shadowing.hidden()).isTrue();
         assertThat(shadowing.output()).contains("reuse the names of visible ones", "LeakyTest.java");
         assertThat(result.lab(94).tests()).filteredOn(t -> !t.hidden()).hasSize(4);
+    }
+
+    @Test
+    @DisplayName("a lab whose tests time out one after another stops at its time budget")
+    void labBudget() {
+        Grader.Options options = new Grader.Options(ROOT, FIXTURES.resolve("labs"), FIXTURES.resolve("labtests"),
+                null, Set.of(95), ROOT.resolve("grader/target/fixture-budget"), 5, java.time.Duration.ofSeconds(8));
+        LabResult lab = new Grader(options).grade().lab(95);
+        assertThat(lab.tests()).extracting(TestOutcome::passed).containsExactly(false, false, false);
+        assertThat(lab.tests().get(0).output()).contains("timed out after 5 seconds");
+        assertThat(lab.tests().get(1).output()).contains("used up its time budget of 8 s during this test");
+        assertThat(lab.tests().get(2).output()).contains("not run", "time budget of 8 s");
     }
 
     @Test
