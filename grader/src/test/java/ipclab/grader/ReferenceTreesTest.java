@@ -148,6 +148,21 @@ class ReferenceTreesTest {
         }
     }
 
+    @Test
+    @DisplayName("a skeleton file without a TODO is given code, identical in solutions/")
+    void givenCodeIsIdentical() throws IOException {
+        for (String slug : labSlugs("labs")) {
+            Path skeleton = ROOT.resolve("labs").resolve(slug).resolve("src/main");
+            for (String file : sources(ROOT.resolve("labs").resolve(slug))) {
+                String text = Files.readString(skeleton.resolve(file));
+                if (!text.contains("TODO")) {
+                    assertThat(text).as(slug + "/" + file + " has no TODO, so it must equal its solution twin")
+                            .isEqualTo(Files.readString(ROOT.resolve("solutions").resolve(slug).resolve("src/main").resolve(file)));
+                }
+            }
+        }
+    }
+
     private static List<String> uncheckedSlugs(String tree) {
         try {
             return labSlugs(tree);
