@@ -3,6 +3,7 @@ package ipclab.grader.runner;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.ProcessTree;
+import ipclab.support.RunTag;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,9 @@ final class LeakGuard {
 
     /** Names the JVM and libraries put into temp folders themselves: not the test's doing. */
     private static final List<String> TOOLING_FILES = List.of("hsperfdata_", "junixsocket", "libjunixsocket", "jna", ".java_pid");
+
+    /** Folders every process on the machine shares. */
+    private static final Set<String> SHARED_FOLDERS = Set.of("/dev/shm", "/dev/mqueue");
 
     private static final String[] STANDARD_NAMES = {"stdin", "stdout", "stderr"};
 
@@ -174,7 +178,7 @@ final class LeakGuard {
         for (Path folder : watchedFolders) {
             Set<String> before = filesBefore.getOrDefault(folder, Set.of());
             for (String name : list(folder)) {
-                if (before.contains(name) || TOOLING_FILES.stream().anyMatch(name::startsWith)) {
+                if (before.contains(name) || TOOLING_FILES.stream().anyMatch(name::startsWith) || !ours(folder, name)) {
                     continue;
                 }
                 Path leaked = folder.resolve(name);
@@ -186,6 +190,18 @@ final class LeakGuard {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a new file is this run's. The temp folder is the run's own; /dev/shm and /dev/mqueue are
+     * shared by everyone on the machine, so there only names that carry this run's tag or the
+     * runner's pid count (another student's grading may be creating files there right now).
+     */
+    private boolean ours(Path folder, String name) {
+        if (!SHARED_FOLDERS.contains(folder.toString())) {
+            return true;
+        }
+        return name.contains(RunTag.current()) || name.contains(Long.toString(ProcessHandle.current().pid()));
     }
 
     private static String describeFile(Path p) {

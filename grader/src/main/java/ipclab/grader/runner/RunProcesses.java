@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 public final class RunProcesses {
 
     /** The environment variable that marks every process of one grading run. */
-    public static final String TOKEN_VARIABLE = "IPCLAB_RUN";
+    public static final String TOKEN_VARIABLE = ipclab.support.RunTag.VARIABLE;
 
     private RunProcesses() {
     }
