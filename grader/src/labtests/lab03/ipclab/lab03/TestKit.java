@@ -1,0 +1,316 @@
+package ipclab.lab03;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import ipclab.support.ErrnoException;
+import ipclab.support.Libc;
+import ipclab.support.ProcessTree;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** What the lab 03 tests share: raw FIFOs, threads with deadlines, and what the kernel says about them. */
+final class TestKit {
+
+    static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    private TestKit() {
+    }
+
+    /** mkfifo(3) directly, so that later steps do not depend on your Fifo.create. */
+    static Path rawFifo(Path dir, String name) throws ErrnoException {
+        Path fifo = dir.resolve(name);
+        Libc.mkfifo(fifo, 0600);
+        return fifo;
+    }
+
+    /** open(2) directly, close-on-exec added. */
+    static int rawOpen(Path path, int flags) throws ErrnoException {
+        return Libc.open(path, flags | Libc.O_CLOEXEC, 0);
+    }
+
+    /** {@code true} when {@code path} is a FIFO (file type S_IFIFO), as lstat(2) says. */
+    static boolean isFifo(Path path) {
+        return (mode(path) & 0170000) == 0010000;
+    }
+
+    /** The st_mode of {@code path} (not following a link), or -1 when it does not exist. */
+    static int mode(Path path) {
+        try {
+            return (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The open file description's flags of this process's descriptor {@code fd}, from /proc/self/fdinfo. */
+    static int flagsOf(int fd) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return Integer.parseInt(line.substring("flags:".length()).strip(), 8);
+            }
+        }
+        throw new IllegalStateException("/proc/self/fdinfo/" + fd + " has no flags line");
+    }
+
+    /** O_RDONLY, O_WRONLY or O_RDWR, plus O_NONBLOCK and O_CLOEXEC when set: for messages. */
+    static String describeFlags(int flags) {
+        String access = switch (flags & Libc.O_ACCMODE) {
+            case Libc.O_RDONLY -> "O_RDONLY";
+            case Libc.O_WRONLY -> "O_WRONLY";
+            default -> "O_RDWR";
+        };
+        return access + ((flags & Libc.O_NONBLOCK) != 0 ? " | O_NONBLOCK" : "") + ((flags & Libc.O_CLOEXEC) != 0 ? " | O_CLOEXEC" : "");
+    }
+
+    /** What /proc/self/fd/N points to, or {@code null} when fd N is not open. */
+    static String link(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** This process's descriptors that refer to {@code path}, as /proc/self/fd shows them. */
+    static List<Integer> descriptorsOf(Path path) {
+        List<Integer> fds = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path entry : entries.toList()) {
+                try {
+                    if (Files.readSymbolicLink(entry).equals(path)) {
+                        fds.add(Integer.parseInt(entry.getFileName().toString()));
+                    }
+                } catch (IOException e) {
+                    // The listing's own descriptor, closed by now.
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/self/fd", e);
+        }
+        fds.sort(null);
+        return fds;
+    }
+
+    /** This thread's id as the kernel knows it: /proc/thread-self is a link to PID/task/TID. */
+    static String currentTid() throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    }
+
+    /** Where thread {@code tid} of this process sleeps in the kernel (/proc/self/task/TID/wchan), "" when it runs. */
+    static String wchan(String tid) {
+        try {
+            return Files.readString(Path.of("/proc/self/task/" + tid + "/wchan")).strip();
+        } catch (IOException e) {
+            return "(thread gone)";
+        }
+    }
+
+    /** The scheduler state of thread {@code tid}: R running, S sleeping, ... (/proc/self/task/TID/stat). */
+    static char state(String tid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException e) {
+            return '?';
+        }
+    }
+
+    /**
+     * Waits until thread {@code tid} sleeps (state S) in a kernel function whose name ends with one
+     * of {@code functions}, as /proc/self/task/TID/wchan shows, looking every millisecond: there is
+     * no event for "is asleep", only the kernel's word. Fails as soon as {@code work} finishes
+     * instead (rethrowing its exception, so a TODO reads as a TODO), and at the deadline.
+     */
+    static void awaitSleepingIn(String tid, CompletableFuture<?> work, String whenItFinishes, String whenItNeverSleeps,
+                                String... functions) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            if (work.isDone()) {
+                await(work, DEADLINE, ""); // throws what the work threw
+                fail(whenItFinishes);
+            }
+            String where = wchan(tid);
+            char state = state(tid);
+            if (state == 'S' && Stream.of(functions).anyMatch(where::endsWith)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                fail(whenItNeverSleeps + " (after " + DEADLINE.toSeconds() + " s the thread is in state " + state
+                        + ", wchan \"" + where + "\"; expected to sleep in " + String.join(" or ", functions) + ")");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /**
+     * The outcome of an open that should not wait: the descriptor, or the {@link ErrnoException} it
+     * failed with. Any other exception (a TODO) is thrown as is; an open still waiting at the
+     * deadline fails the test with {@code whenItHangs}.
+     */
+    static Object openOutcome(CompletableFuture<Integer> opening, String whenItHangs) throws Exception {
+        try {
+            return await(opening, DEADLINE, whenItHangs);
+        } catch (ErrnoException e) {
+            return e;
+        }
+    }
+
+    /** Runs {@code work} on a platform thread of its own (a blocked open or read must not hold a pool thread). */
+    static <T> CompletableFuture<T> onNewThread(Callable<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("lab03-test-worker").start(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    /** Runs {@code work} on a thread of its own and waits for it; {@link #await} says what happens then. */
+    static <T> T within(Duration deadline, String whenItHangs, Callable<T> work) throws Exception {
+        return await(onNewThread(work), deadline, whenItHangs);
+    }
+
+    /** Waits for {@code target}; its exception is thrown as is, and a timeout fails with {@code whenItHangs}. */
+    static <T> T await(CompletableFuture<T> target, Duration deadline, String whenItHangs) throws Exception {
+        try {
+            return target.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable t = e.getCause();
+            if (t instanceof Error error) {
+                throw error;
+            }
+            throw (Exception) t;
+        } catch (TimeoutException e) {
+            return fail("still not finished after " + deadline.toSeconds() + " s: " + whenItHangs);
+        }
+    }
+
+    /**
+     * Cleans up after an open on another thread: a thread still blocked in open(2) is released by
+     * opening the other side for a moment (non-blocking), and the descriptor the open got is closed
+     * unless the test has closed it already. {@code forReading} says which side the open wanted.
+     */
+    static void release(Path fifo, CompletableFuture<Integer> opening, boolean forReading) {
+        try {
+            if (!opening.isDone()) {
+                int peer = forReading ? rawOpen(fifo, Libc.O_WRONLY | Libc.O_NONBLOCK) : rawOpen(fifo, Libc.O_RDONLY | Libc.O_NONBLOCK);
+                Libc.close(peer);
+            }
+            Integer fd = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            if (fd != null && fd >= 0 && descriptorsOf(fifo).contains(fd)) {
+                Libc.close(fd);
+            }
+        } catch (Exception e) {
+            // The open failed or never started: it holds nothing.
+        }
+    }
+
+    /** Reads {@code fd} (blocking) to end of file with read(2) directly. */
+    static byte[] readAllRaw(int fd) throws ErrnoException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] chunk = new byte[64 * 1024];
+        int n;
+        while ((n = Libc.read(fd, chunk, 0, chunk.length)) > 0) {
+            all.write(chunk, 0, n);
+        }
+        return all.toByteArray();
+    }
+
+    /**
+     * Acts as a client of the sequence-number server with raw system calls only: makes a reply
+     * FIFO, opens it for reading (non-blocking), writes the request, waits for the reply with
+     * poll(2), and removes the reply FIFO again.
+     *
+     * @return the first number the server handed out
+     */
+    static long rawRequest(Path requestFifo, int count) throws Exception {
+        Path reply = requestFifo.resolveSibling("test-reply-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Libc.mkfifo(reply, 0600);
+        try {
+            int replyFd = rawOpen(reply, Libc.O_RDONLY | Libc.O_NONBLOCK);
+            try {
+                int out;
+                try {
+                    out = rawOpen(requestFifo, Libc.O_WRONLY | Libc.O_NONBLOCK);
+                } catch (ErrnoException e) {
+                    return fail("could not send a request: " + e.getMessage() + ". The server must hold its request FIFO"
+                            + " open for reading from create() on");
+                }
+                try {
+                    byte[] request = new Request(ProcessHandle.current().pid(), count, reply).encode();
+                    Libc.write(out, request, 0, request.length);
+                } finally {
+                    Libc.close(out);
+                }
+                short revents = Libc.poll(replyFd, Libc.POLLIN, (int) DEADLINE.toMillis());
+                if ((revents & Libc.POLLIN) == 0) {
+                    return fail("no reply on the reply FIFO within " + DEADLINE.toSeconds() + " s (poll says " + revents
+                            + "): is serve() reading requests and answering each with deliver()?");
+                }
+                byte[] buffer = new byte[200];
+                int n = Libc.read(replyFd, buffer, 0, buffer.length);
+                String text = new String(buffer, 0, n, StandardCharsets.UTF_8);
+                if (!text.endsWith("\n")) {
+                    return fail("the reply should be one line, the number and a newline, written with one write(2); got \"" + text + "\"");
+                }
+                return Reply.decode(text).first();
+            } finally {
+                Libc.close(replyFd);
+            }
+        } finally {
+            Files.deleteIfExists(reply);
+        }
+    }
+
+    /** The pids of this JVM's live descendants. */
+    static Set<Long> liveDescendants() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    /** Kills every child started since {@code before} was taken, and waits until they are gone. */
+    static void killNewDescendants(Set<Long> before) {
+        for (ProcessHandle p : ProcessHandle.current().children().toList()) {
+            if (!before.contains(p.pid())) {
+                ProcessTree.kill(p, Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    /**
+     * How a child process ended, once it has: its exit status and what it wrote to stderr (which
+     * must be a pipe), without the stack frames of the JDK's and the launcher's own code.
+     */
+    static String exitReport(ipclab.support.ChildProcess child) throws Exception {
+        int status = child.waitFor(DEADLINE);
+        String said = new String(child.process().getErrorStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .filter(line -> !line.contains("java.base/") && !line.contains("ipclab.support.ChildMain"))
+                .collect(Collectors.joining("\n")).strip();
+        return "it exited with status " + status + (said.isEmpty() ? "" : "; it said:\n" + said);
+    }
+
+    /** The names in {@code dir}, sorted, for messages. */
+    static List<String> namesIn(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
