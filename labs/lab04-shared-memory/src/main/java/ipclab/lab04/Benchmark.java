@@ -1,0 +1,178 @@
+package ipclab.lab04;
+
+import ipclab.support.ChildJvm;
+import ipclab.support.ChildProcess;
+import ipclab.support.bench.RoundTripReport;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Ping-pong of 100-byte messages between two JVMs, first through shared memory (two of your
+ * {@link RingBuffer}s in one mapped file, one each way), then through a pair of pipes (the child's
+ * stdin and stdout, as in lab 02), so the two numbers stand side by side.
+ *
+ * <pre>Benchmark [--round-trips N] [--warmup N]</pre>
+ */
+public final class Benchmark {
+
+    static final int MESSAGE_BYTES = 100;
+    static final int SLOTS = 64;
+    static final int SLOT_BYTES = 104; // 4 bytes of length + 100, rounded up to a multiple of 8
+    /** The second ring starts on its own page, well away from the first ring's counters. */
+    static final long SECOND_RING_OFFSET = 16 * 1024;
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int roundTrips = intOption(args, "--round-trips", 100_000);
+        int warmup = intOption(args, "--warmup", 10_000);
+        System.out.println(sharedMemory(roundTrips, warmup));
+        System.out.println(pipes(roundTrips, warmup));
+    }
+
+    private static RoundTripReport sharedMemory(int roundTrips, int warmup) throws Exception {
+        RoundTripReport report = new RoundTripReport("shared memory (SPSC rings, 2 JVMs)", MESSAGE_BYTES);
+        Path file = SharedRegion.newShmPath("bench");
+        try (SharedRegion region = SharedRegion.create(file, SECOND_RING_OFFSET * 2);
+             ChildProcess child = ChildJvm.main(ShmResponder.class).args(file.toString()).start()) {
+            RingBuffer toChild = pingRing(region.segment());
+            RingBuffer fromChild = pongRing(region.segment());
+            byte[] ping = new byte[MESSAGE_BYTES];
+            byte[] pong = new byte[MESSAGE_BYTES];
+            for (int i = 0; i < warmup; i++) {
+                roundTrip(i, toChild, fromChild, ping, pong);
+            }
+            report.start();
+            for (int i = 0; i < roundTrips; i++) {
+                long start = System.nanoTime();
+                roundTrip(i, toChild, fromChild, ping, pong);
+                report.record(System.nanoTime() - start);
+            }
+            report.stop();
+            toChild.put(new byte[0], PATIENCE); // an empty record: the responder's cue to stop
+            int status = child.waitFor(Duration.ofSeconds(10));
+            if (status != 0) {
+                throw new IllegalStateException("the shared-memory responder exited with status " + status);
+            }
+        }
+        return report;
+    }
+
+    static RingBuffer pingRing(MemorySegment shared) {
+        return new RingBuffer(shared.asSlice(0, SECOND_RING_OFFSET), SLOTS, SLOT_BYTES);
+    }
+
+    static RingBuffer pongRing(MemorySegment shared) {
+        return new RingBuffer(shared.asSlice(SECOND_RING_OFFSET, SECOND_RING_OFFSET), SLOTS, SLOT_BYTES);
+    }
+
+    private static void roundTrip(int number, RingBuffer out, RingBuffer in, byte[] ping, byte[] pong) throws TimeoutException {
+        stamp(ping, number);
+        out.put(ping, PATIENCE);
+        if (in.take(pong, PATIENCE) != MESSAGE_BYTES || !sameStamp(ping, pong)) {
+            throw new IllegalStateException("round trip " + number + " came back with the wrong message");
+        }
+    }
+
+    private static RoundTripReport pipes(int roundTrips, int warmup) throws Exception {
+        RoundTripReport report = new RoundTripReport("pipe (stdin/stdout, 2 JVMs)", MESSAGE_BYTES);
+        try (ChildProcess child = ChildJvm.main(PipeResponder.class).start()) {
+            OutputStream toChild = child.process().getOutputStream();
+            InputStream fromChild = child.process().getInputStream();
+            byte[] ping = new byte[MESSAGE_BYTES];
+            byte[] pong = new byte[MESSAGE_BYTES];
+            for (int i = 0; i < warmup; i++) {
+                pipeRoundTrip(i, toChild, fromChild, ping, pong);
+            }
+            report.start();
+            for (int i = 0; i < roundTrips; i++) {
+                long start = System.nanoTime();
+                pipeRoundTrip(i, toChild, fromChild, ping, pong);
+                report.record(System.nanoTime() - start);
+            }
+            report.stop();
+            toChild.close(); // end of file: the responder exits
+            int status = child.waitFor(Duration.ofSeconds(10));
+            if (status != 0) {
+                throw new IllegalStateException("the pipe responder exited with status " + status);
+            }
+        }
+        return report;
+    }
+
+    private static void pipeRoundTrip(int number, OutputStream out, InputStream in, byte[] ping, byte[] pong) throws IOException {
+        stamp(ping, number);
+        out.write(ping);
+        out.flush();
+        if (in.readNBytes(pong, 0, MESSAGE_BYTES) != MESSAGE_BYTES || !sameStamp(ping, pong)) {
+            throw new IOException("round trip " + number + " came back with the wrong message (or none)");
+        }
+    }
+
+    /** The message carries its number, so a wrong or stale reply is noticed. */
+    private static void stamp(byte[] message, int number) {
+        message[0] = (byte) (number >>> 24);
+        message[1] = (byte) (number >>> 16);
+        message[2] = (byte) (number >>> 8);
+        message[3] = (byte) number;
+    }
+
+    private static boolean sameStamp(byte[] a, byte[] b) {
+        return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+    }
+
+    private static int intOption(String[] args, String name, int fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return fallback;
+    }
+
+    /** The child for shared memory: takes each message from the ping ring and puts it into the pong ring. */
+    public static final class ShmResponder {
+
+        private ShmResponder() {
+        }
+
+        public static void main(String[] args) throws Exception {
+            try (SharedRegion region = SharedRegion.open(Path.of(args[0]))) {
+                RingBuffer in = pingRing(region.segment());
+                RingBuffer out = pongRing(region.segment());
+                byte[] message = new byte[MESSAGE_BYTES];
+                // Every message is 100 bytes; the parent's empty record ends the run.
+                while (in.take(message, Duration.ofMinutes(5)) == MESSAGE_BYTES) {
+                    out.put(message, PATIENCE);
+                }
+            }
+        }
+    }
+
+    /** The child for pipes: echoes every 100-byte message from stdin to stdout until stdin ends. */
+    public static final class PipeResponder {
+
+        private PipeResponder() {
+        }
+
+        public static void main(String[] args) throws IOException {
+            // Unbuffered streams on the raw descriptors: one read(2) and one write(2) per message.
+            InputStream in = new FileInputStream(FileDescriptor.in);
+            OutputStream out = new FileOutputStream(FileDescriptor.out);
+            byte[] message = new byte[MESSAGE_BYTES];
+            while (in.readNBytes(message, 0, MESSAGE_BYTES) == MESSAGE_BYTES) {
+                out.write(message);
+            }
+        }
+    }
+}
