@@ -4,6 +4,7 @@ import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import ipclab.support.bench.BenchOptions;
 import ipclab.support.bench.RoundTripReport;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -29,8 +30,7 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int roundTrips = intOption(args, "--round-trips", 100_000);
-        int warmup = intOption(args, "--warmup", 10_000);
+        BenchOptions options = BenchOptions.parse(args);
         RoundTripReport report = new RoundTripReport("FIFO pair (2 JVMs)", MESSAGE_BYTES);
         Path dir = Files.createTempDirectory("ipclab-fifo-bench-");
         Path ping = dir.resolve("ping");
@@ -45,7 +45,7 @@ public final class Benchmark {
                 try {
                     toChild = openForWritingUnlessChildDies(ping, child);
                     Fifo.clearNonBlocking(fromChild);
-                    pingPong(toChild, fromChild, warmup, roundTrips, report);
+                    pingPong(toChild, fromChild, options, report);
                 } finally {
                     if (toChild >= 0) {
                         Libc.close(toChild); // end of file for the responder: it exits
@@ -86,20 +86,11 @@ public final class Benchmark {
         return fd;
     }
 
-    private static void pingPong(int out, int in, int warmup, int roundTrips, RoundTripReport report) throws IOException {
+    private static void pingPong(int out, int in, BenchOptions options, RoundTripReport report) throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ping = arena.allocate(MESSAGE_BYTES);
             MemorySegment pong = arena.allocate(MESSAGE_BYTES);
-            for (int i = 0; i < warmup; i++) {
-                roundTrip(i, out, in, ping, pong);
-            }
-            report.start();
-            for (int i = 0; i < roundTrips; i++) {
-                long start = System.nanoTime();
-                roundTrip(i, out, in, ping, pong);
-                report.record(System.nanoTime() - start);
-            }
-            report.stop();
+            report.measure(options, i -> roundTrip(i, out, in, ping, pong));
         }
     }
 
@@ -129,14 +120,6 @@ public final class Benchmark {
         return true;
     }
 
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
-    }
 
     /** The child: {@code Responder PING PONG} echoes every 100-byte message from PING into PONG until end of file. */
     public static final class Responder {

@@ -2,6 +2,7 @@ package ipclab.lab05;
 
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.support.bench.BenchOptions;
 import ipclab.support.bench.RoundTripReport;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -52,12 +53,11 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int roundTrips = intOption(args, "--round-trips", 100_000);
-        int warmup = intOption(args, "--warmup", 10_000);
+        BenchOptions options = BenchOptions.parse(args);
         Path dir = Files.createTempDirectory("ipclab-lab05-bench-");
         try {
             for (Transport transport : Transport.values()) {
-                System.out.println(measure(transport, dir, roundTrips, warmup));
+                System.out.println(measure(transport, dir, options));
             }
         } finally {
             try (var files = Files.list(dir)) {
@@ -69,7 +69,7 @@ public final class Benchmark {
         }
     }
 
-    private static RoundTripReport measure(Transport transport, Path dir, int roundTrips, int warmup) throws Exception {
+    private static RoundTripReport measure(Transport transport, Path dir, BenchOptions options) throws Exception {
         RoundTripReport report = new RoundTripReport(transport.label, MESSAGE_BYTES);
         Path socketPath = dir.resolve(transport.name().toLowerCase() + ".sock");
         try (ServerSocketChannel listener = listen(transport, socketPath)) {
@@ -84,16 +84,7 @@ public final class Benchmark {
                 }
                 ByteBuffer ping = ByteBuffer.allocateDirect(MESSAGE_BYTES);
                 ByteBuffer pong = ByteBuffer.allocateDirect(MESSAGE_BYTES);
-                for (int i = 0; i < warmup; i++) {
-                    roundTrip(i, peer, ping, pong);
-                }
-                report.start();
-                for (int i = 0; i < roundTrips; i++) {
-                    long start = System.nanoTime();
-                    roundTrip(i, peer, ping, pong);
-                    report.record(System.nanoTime() - start);
-                }
-                report.stop();
+                report.measure(options, i -> roundTrip(i, peer, ping, pong));
                 peer.shutdownOutput(); // end of stream: the responder exits
                 int status = child.waitFor(Duration.ofSeconds(10));
                 if (status != 0) {
@@ -146,14 +137,6 @@ public final class Benchmark {
         }
     }
 
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
-    }
 
     /** The child: connects back and echoes every 100-byte message until the stream ends. */
     public static final class Responder {

@@ -2,6 +2,7 @@ package ipclab.lab02;
 
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.support.bench.BenchOptions;
 import ipclab.support.bench.RoundTripReport;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -26,8 +27,7 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int roundTrips = intOption(args, "--round-trips", 100_000);
-        int warmup = intOption(args, "--warmup", 10_000);
+        BenchOptions options = BenchOptions.parse(args);
         RoundTripReport report = new RoundTripReport("pipe (stdin/stdout, 2 JVMs)", MESSAGE_BYTES);
         try (ChildProcess child = ChildJvm.main(Responder.class).start()) {
             // The JDK's streams to a child are buffered: one write(2) per flush, reads as they come.
@@ -35,16 +35,7 @@ public final class Benchmark {
             InputStream fromChild = child.process().getInputStream();
             byte[] ping = new byte[MESSAGE_BYTES];
             byte[] pong = new byte[MESSAGE_BYTES];
-            for (int i = 0; i < warmup; i++) {
-                roundTrip(i, toChild, fromChild, ping, pong);
-            }
-            report.start();
-            for (int i = 0; i < roundTrips; i++) {
-                long start = System.nanoTime();
-                roundTrip(i, toChild, fromChild, ping, pong);
-                report.record(System.nanoTime() - start);
-            }
-            report.stop();
+            report.measure(options, i -> roundTrip(i, toChild, fromChild, ping, pong));
             toChild.close(); // end of file: the responder exits
             int status = child.waitFor(Duration.ofSeconds(10));
             if (status != 0) {
@@ -70,14 +61,6 @@ public final class Benchmark {
         }
     }
 
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
-    }
 
     /** The child: echoes every 100-byte message from stdin to stdout until stdin ends. */
     public static final class Responder {

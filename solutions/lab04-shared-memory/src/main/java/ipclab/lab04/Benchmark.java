@@ -2,6 +2,7 @@ package ipclab.lab04;
 
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.support.bench.BenchOptions;
 import ipclab.support.bench.RoundTripReport;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -34,13 +35,12 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int roundTrips = intOption(args, "--round-trips", 100_000);
-        int warmup = intOption(args, "--warmup", 10_000);
-        System.out.println(sharedMemory(roundTrips, warmup));
-        System.out.println(pipes(roundTrips, warmup));
+        BenchOptions options = BenchOptions.parse(args);
+        System.out.println(sharedMemory(options));
+        System.out.println(pipes(options));
     }
 
-    private static RoundTripReport sharedMemory(int roundTrips, int warmup) throws Exception {
+    private static RoundTripReport sharedMemory(BenchOptions options) throws Exception {
         RoundTripReport report = new RoundTripReport("shared memory (SPSC rings, 2 JVMs)", MESSAGE_BYTES);
         Path file = SharedRegion.newShmPath("bench");
         try (SharedRegion region = SharedRegion.create(file, SECOND_RING_OFFSET * 2);
@@ -49,16 +49,7 @@ public final class Benchmark {
             RingBuffer fromChild = pongRing(region.segment());
             byte[] ping = new byte[MESSAGE_BYTES];
             byte[] pong = new byte[MESSAGE_BYTES];
-            for (int i = 0; i < warmup; i++) {
-                roundTrip(i, toChild, fromChild, ping, pong);
-            }
-            report.start();
-            for (int i = 0; i < roundTrips; i++) {
-                long start = System.nanoTime();
-                roundTrip(i, toChild, fromChild, ping, pong);
-                report.record(System.nanoTime() - start);
-            }
-            report.stop();
+            report.measure(options, i -> roundTrip(i, toChild, fromChild, ping, pong));
             toChild.put(new byte[0], PATIENCE); // an empty record: the responder's cue to stop
             int status = child.waitFor(Duration.ofSeconds(10));
             if (status != 0) {
@@ -84,23 +75,14 @@ public final class Benchmark {
         }
     }
 
-    private static RoundTripReport pipes(int roundTrips, int warmup) throws Exception {
+    private static RoundTripReport pipes(BenchOptions options) throws Exception {
         RoundTripReport report = new RoundTripReport("pipe (stdin/stdout, 2 JVMs)", MESSAGE_BYTES);
         try (ChildProcess child = ChildJvm.main(PipeResponder.class).start()) {
             OutputStream toChild = child.process().getOutputStream();
             InputStream fromChild = child.process().getInputStream();
             byte[] ping = new byte[MESSAGE_BYTES];
             byte[] pong = new byte[MESSAGE_BYTES];
-            for (int i = 0; i < warmup; i++) {
-                pipeRoundTrip(i, toChild, fromChild, ping, pong);
-            }
-            report.start();
-            for (int i = 0; i < roundTrips; i++) {
-                long start = System.nanoTime();
-                pipeRoundTrip(i, toChild, fromChild, ping, pong);
-                report.record(System.nanoTime() - start);
-            }
-            report.stop();
+            report.measure(options, i -> pipeRoundTrip(i, toChild, fromChild, ping, pong));
             toChild.close(); // end of file: the responder exits
             int status = child.waitFor(Duration.ofSeconds(10));
             if (status != 0) {
@@ -131,14 +113,6 @@ public final class Benchmark {
         return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
     }
 
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
-    }
 
     /** The child for shared memory: takes each message from the ping ring and puts it into the pong ring. */
     public static final class ShmResponder {

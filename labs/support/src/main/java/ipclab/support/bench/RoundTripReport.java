@@ -22,6 +22,30 @@ public final class RoundTripReport {
         this.messageSize = messageSize;
     }
 
+    /** One round trip; its number lets it check that the reply belongs to this request. */
+    @FunctionalInterface
+    public interface RoundTrip {
+        void run(int number) throws Exception;
+    }
+
+    /**
+     * The whole measurement: {@code options.warmup()} untimed round trips, then
+     * {@code options.roundTrips()} timed ones, each recorded.
+     */
+    public RoundTripReport measure(BenchOptions options, RoundTrip roundTrip) throws Exception {
+        for (int i = 0; i < options.warmup(); i++) {
+            roundTrip.run(i);
+        }
+        start();
+        for (int i = 0; i < options.roundTrips(); i++) {
+            long begin = System.nanoTime();
+            roundTrip.run(options.warmup() + i);
+            record(System.nanoTime() - begin);
+        }
+        stop();
+        return this;
+    }
+
     /** Marks the start of the timed (post-warm-up) part of the run. */
     public void start() {
         started = System.nanoTime();
