@@ -29,7 +29,14 @@ public final class ErrnoException extends IOException {
             Map.entry("fcntl:EINVAL", "that command or argument is not valid for this kind of descriptor"),
             Map.entry("fcntl:EPERM", "an unprivileged process may not grow a pipe beyond /proc/sys/fs/pipe-max-size"),
             Map.entry("fcntl:EBUSY", "the pipe holds more data than the smaller size could keep"),
-            Map.entry("lseek:ESPIPE", "pipes, FIFOs and sockets have no file offset to move"));
+            Map.entry("lseek:ESPIPE", "pipes, FIFOs and sockets have no file offset to move"),
+            Map.entry("mq_open:EEXIST", "a queue with that name exists already (O_CREAT|O_EXCL)"),
+            Map.entry("mq_open:ENOENT", "no queue has that name (was it unlinked already?)"),
+            Map.entry("mq_open:EINVAL", "the name lacks its leading '/', or the limits exceed /proc/sys/fs/mqueue/msg_max or msgsize_max"),
+            Map.entry("mq_send:EMSGSIZE", "the message is longer than the queue's mq_msgsize"),
+            Map.entry("mq_send:EAGAIN", "the queue is full and its descriptor is non-blocking"),
+            Map.entry("mq_receive:EMSGSIZE", "the buffer is smaller than the queue's mq_msgsize: it must hold the largest message"),
+            Map.entry("mq_receive:EAGAIN", "the queue is empty and its descriptor is non-blocking"));
 
     private final String call;
     private final int code;
