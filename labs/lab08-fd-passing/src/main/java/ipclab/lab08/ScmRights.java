@@ -1,0 +1,162 @@
+package ipclab.lab08;
+
+import ipclab.support.Errno;
+import ipclab.support.ErrnoException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * {@code recvmsg(2)} with a control buffer of a size you choose, through the Foreign Function &amp;
+ * Memory API. junixsocket receives descriptors too, but it never lets its control buffer be smaller
+ * than it likes, so it cannot show what the kernel does when the buffer is too small: it sets
+ * {@link #MSG_CTRUNC} in {@code msg_flags}, installs only the descriptors that fit, and closes the rest.
+ *
+ * <p>Given code, written like {@code Libc}: errno is captured right after the call and a failure
+ * becomes an {@link ErrnoException} that names the call. The layouts are those of x86-64 and
+ * aarch64 Linux (64-bit {@code size_t}).
+ */
+public final class ScmRights {
+
+    /** cmsg_level of a descriptor-passing control message. */
+    public static final int SOL_SOCKET = 1;
+    /** cmsg_type of a descriptor-passing control message: the data is an array of int descriptors. */
+    public static final int SCM_RIGHTS = 1;
+    /** In msg_flags after recvmsg: the control buffer was too small, some control data was dropped. */
+    public static final int MSG_CTRUNC = 0x8;
+    /** In msg_flags after recvmsg: the data buffer was too small (datagrams only). */
+    public static final int MSG_TRUNC = 0x20;
+    /** A recvmsg flag: the received descriptors are close-on-exec, set atomically by the kernel. */
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    /** sizeof(struct cmsghdr): size_t cmsg_len; int cmsg_level; int cmsg_type. */
+    private static final int CMSG_HEADER = 16;
+
+    /** struct msghdr on 64-bit Linux. */
+    private static final StructLayout MSGHDR = MemoryLayout.structLayout(
+            ADDRESS.withName("msg_name"),
+            JAVA_INT.withName("msg_namelen"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("msg_iov"),
+            JAVA_LONG.withName("msg_iovlen"),
+            ADDRESS.withName("msg_control"),
+            JAVA_LONG.withName("msg_controllen"),
+            JAVA_INT.withName("msg_flags"),
+            MemoryLayout.paddingLayout(4));
+    /** struct iovec: one buffer of a scatter/gather list. */
+    private static final StructLayout IOVEC = MemoryLayout.structLayout(
+            ADDRESS.withName("iov_base"), JAVA_LONG.withName("iov_len"));
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle RECVMSG = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("recvmsg").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+
+    /** What one recvmsg call returned: the data bytes, the descriptors installed for us, and msg_flags. */
+    public record Message(byte[] data, int[] descriptors, int flags) {
+
+        /** True when the kernel had more control data than our buffer held: descriptors were dropped. */
+        public boolean controlTruncated() {
+            return (flags & MSG_CTRUNC) != 0;
+        }
+
+        @Override
+        public String toString() {
+            return "Message[" + data.length + " bytes, descriptors " + Arrays.toString(descriptors) + ", flags 0x" + Integer.toHexString(flags) + "]";
+        }
+    }
+
+    private ScmRights() {
+    }
+
+    /**
+     * CMSG_SPACE(count * sizeof(int)): the bytes a control buffer needs to hold one SCM_RIGHTS
+     * message of {@code count} descriptors (header, data, padding to 8 bytes).
+     */
+    public static int controlSpace(int count) {
+        return CMSG_HEADER + align(count * Integer.BYTES);
+    }
+
+    /**
+     * recvmsg(2) on {@code socketFd}: up to {@code maxBytes} data bytes and a control buffer of
+     * {@code controlBytes} bytes (use {@link #controlSpace}; 0 means "no room for descriptors").
+     * Received descriptors are close-on-exec. An empty {@code data} means end of stream.
+     * Blocks like read(2) on a blocking socket.
+     */
+    public static Message recvmsg(int socketFd, int maxBytes, int controlBytes) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(Math.max(1, maxBytes));
+            MemorySegment control = arena.allocate(Math.max(8, controlBytes), 8);
+            MemorySegment iov = arena.allocate(IOVEC);
+            iov.set(ADDRESS, 0, data);
+            iov.set(JAVA_LONG, 8, maxBytes);
+            MemorySegment msg = arena.allocate(MSGHDR);
+            msg.set(ADDRESS, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_iov")), iov);
+            msg.set(JAVA_LONG, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_iovlen")), 1L);
+            msg.set(ADDRESS, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_control")),
+                    controlBytes == 0 ? MemorySegment.NULL : control);
+            long controlLenAt = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_controllen"));
+            msg.set(JAVA_LONG, controlLenAt, controlBytes);
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long received;
+            while (true) {
+                received = (long) RECVMSG.invokeExact(state, socketFd, msg, MSG_CMSG_CLOEXEC);
+                if (received >= 0) {
+                    break;
+                }
+                int errno = (int) ERRNO.get(state, 0L);
+                if (errno != Errno.EINTR.code()) {
+                    throw new ErrnoException("recvmsg", "socket descriptor " + socketFd, errno);
+                }
+            }
+            int flags = msg.get(JAVA_INT, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_flags")));
+            long controlLength = msg.get(JAVA_LONG, controlLenAt);
+            int[] descriptors = descriptorsIn(control, controlBytes == 0 ? 0 : controlLength);
+            return new Message(data.asSlice(0, received).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), descriptors, flags);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("recvmsg could not be called", t);
+        }
+    }
+
+    /** Walks the control messages (CMSG_FIRSTHDR / CMSG_NXTHDR) and collects every SCM_RIGHTS descriptor. */
+    private static int[] descriptorsIn(MemorySegment control, long length) {
+        List<Integer> found = new ArrayList<>();
+        long at = 0;
+        while (at + CMSG_HEADER <= length) {
+            long cmsgLen = control.get(JAVA_LONG, at);
+            int level = control.get(JAVA_INT, at + 8);
+            int type = control.get(JAVA_INT, at + 12);
+            if (cmsgLen < CMSG_HEADER || at + cmsgLen > length) {
+                break;
+            }
+            if (level == SOL_SOCKET && type == SCM_RIGHTS) {
+                for (long p = at + CMSG_HEADER; p + Integer.BYTES <= at + cmsgLen; p += Integer.BYTES) {
+                    found.add(control.get(JAVA_INT, p));
+                }
+            }
+            at += align((int) cmsgLen);
+        }
+        return found.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int align(int bytes) {
+        return (bytes + 7) & ~7;
+    }
+}

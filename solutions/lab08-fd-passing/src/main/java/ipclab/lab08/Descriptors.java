@@ -1,0 +1,72 @@
+package ipclab.lab08;
+
+import ipclab.support.Libc;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.nio.channels.Channel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.newsclub.net.unix.FileDescriptorCast;
+
+/** Between Java's {@link FileDescriptor} objects and the kernel's descriptor numbers. */
+public final class Descriptors {
+
+    private Descriptors() {
+    }
+
+    /** The number behind a Java FileDescriptor: the index into this process's descriptor table. */
+    public static int number(FileDescriptor fd) throws IOException {
+        return FileDescriptorCast.using(fd).as(Integer.class);
+    }
+
+    /** A Java FileDescriptor for a descriptor number we own (e.g. one recvmsg installed for us). */
+    public static FileDescriptor of(int fd) throws IOException {
+        return FileDescriptorCast.unsafeUsing(fd).getFileDescriptor();
+    }
+
+    /**
+     * The descriptor of a JDK channel (SocketChannel, ServerSocketChannel, DatagramChannel). The JDK
+     * keeps it private; its internal interface {@code sun.nio.ch.SelChImpl} (exported to us by the
+     * course's JVM flags) hands it out. The channel still owns it: close the
+     * channel, not the descriptor.
+     */
+    public static FileDescriptor of(Channel channel) throws IOException {
+        try {
+            Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
+            if (selectable.isInstance(channel)) {
+                return (FileDescriptor) selectable.getMethod("getFD").invoke(channel);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("cannot reach the descriptor of " + channel
+                    + " (is the JVM started with --add-exports=java.base/sun.nio.ch=ALL-UNNAMED?)", e);
+        }
+        throw new IllegalArgumentException("not a socket channel of the JDK: " + channel);
+    }
+
+    /** close(2) on a descriptor number. */
+    public static void close(int fd) throws IOException {
+        Libc.close(fd);
+    }
+
+    /** close(2) on a received descriptor that nothing else (no stream, no channel) has taken over. */
+    public static void close(FileDescriptor fd) throws IOException {
+        Libc.close(number(fd));
+    }
+
+    /** How many descriptors this process has open now: the entries of /proc/self/fd. */
+    public static int openCount() throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            // Listing /proc/self/fd opens one descriptor for the directory itself; do not count it.
+            return (int) entries.count() - 1;
+        }
+    }
+
+    /**
+     * True when descriptor {@code fd1} of process {@code pid1} and descriptor {@code fd2} of process
+     * {@code pid2} refer to the same open file description: kcmp(2) with KCMP_FILE returns 0.
+     */
+    public static boolean sameOpenFile(long pid1, int fd1, long pid2, int fd2) throws IOException {
+        return Libc.kcmp(pid1, pid2, Libc.KCMP_FILE, fd1, fd2) == 0;
+    }
+}
