@@ -1,14 +1,19 @@
 package ipclab.grader.runner;
 
+import ipclab.support.RunTag;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.time.Duration;
+import org.newsclub.net.unix.AFUNIXServerSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
 
 /**
- * Makes the JDK open, before the first test, the descriptors it opens once and keeps: the
- * spare socket NIO uses to close channels safely, and the epoll instances that park virtual
- * threads on I/O. Opened during a test, they would look like that test's leaks.
+ * Makes the JDK and junixsocket open, before the first test, the descriptors they open once and
+ * keep: the spare socket NIO uses to close channels safely, the epoll instances that park virtual
+ * threads on I/O, and the descriptor junixsocket keeps after its first server socket. Opened
+ * during a test, they would look like that test's leaks.
  */
 final class JdkWarmUp {
 
@@ -16,6 +21,22 @@ final class JdkWarmUp {
     }
 
     static void run() throws IOException, InterruptedException {
+        nioAndVirtualThreads();
+        junixsocket();
+    }
+
+    private static void junixsocket() throws IOException {
+        var name = AFUNIXSocketAddress.inAbstractNamespace(RunTag.uniqueName("warm-up"));
+        try (AFUNIXServerSocketChannel server = AFUNIXServerSocketChannel.open()) {
+            server.bind(name);
+            try (AFUNIXSocketChannel client = AFUNIXSocketChannel.open(name);
+                 AFUNIXSocketChannel accepted = server.accept()) {
+                accepted.getPeerCredentials();
+            }
+        }
+    }
+
+    private static void nioAndVirtualThreads() throws IOException, InterruptedException {
         Pipe pipe = Pipe.open();
         try (var source = pipe.source(); var sink = pipe.sink()) {
             Thread reader = Thread.ofVirtual().start(() -> {
