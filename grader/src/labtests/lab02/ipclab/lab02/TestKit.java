@@ -2,6 +2,8 @@ package ipclab.lab02;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import ipclab.testkit.Await;
+import ipclab.testkit.Children;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.ProcessTree;
@@ -17,9 +19,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -118,30 +117,14 @@ final class TestKit {
                 .map(p -> p.pid() + " (" + ProcessTree.describe(p, 60) + ")").toList();
     }
 
-    /** Kills every descendant started since {@code before} was taken, and waits until they are gone. */
+    /** Kills every child started since {@code before} was taken ({@link Children#killNewDescendants}). */
     static void killNewDescendants(Set<Long> before) {
-        for (ProcessHandle p : ProcessHandle.current().children().toList()) {
-            if (!before.contains(p.pid())) {
-                ProcessTree.kill(p, Duration.ofSeconds(10));
-            }
-        }
+        Children.killNewDescendants(before);
     }
 
-    /**
-     * Runs {@code work} on a thread of its own. Not CompletableFuture.supplyAsync: its shared pool
-     * may have a single thread, and a writer blocked on a full pipe would keep the reader that
-     * could empty it from ever running.
-     */
+    /** Runs {@code work} on a platform thread of its own ({@link Await#onNewThread}). */
     static <T> CompletableFuture<T> onNewThread(Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("lab02-test-worker").start(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
+        return Await.onNewThread("lab02-test-worker", work);
     }
 
     /** Runs {@code work} on a thread of its own and waits for it; {@link #await} says what happens then. */
@@ -149,40 +132,10 @@ final class TestKit {
         return await(onNewThread(work), deadline, whenItHangs);
     }
 
-    /**
-     * Waits for {@code target} to finish by the deadline. When it fails, its exception is thrown as
-     * is (so a TODO reads as a TODO); when it takes too long, the test fails with {@code whenItHangs}.
-     * When one of {@code companions} fails first, that failure is thrown at once: a writer waiting
-     * for a reader that has died would otherwise just time out.
-     */
+    /** Waits for {@code target} by the deadline ({@link Await#await}). */
     static <T> T await(CompletableFuture<T> target, Duration deadline, String whenItHangs,
                        CompletableFuture<?>... companions) throws Exception {
-        CompletableFuture<Object> companionFailed = new CompletableFuture<>();
-        for (CompletableFuture<?> c : companions) {
-            c.whenComplete((value, failure) -> {
-                if (failure != null) {
-                    companionFailed.completeExceptionally(failure);
-                }
-            });
-        }
-        try {
-            CompletableFuture.anyOf(target, companionFailed).get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            return target.get();
-        } catch (ExecutionException e) {
-            throw unwrap(e.getCause());
-        } catch (TimeoutException e) {
-            return fail("still not finished after " + deadline.toSeconds() + " s: " + whenItHangs);
-        }
-    }
-
-    private static Exception unwrap(Throwable t) {
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof Error error) {
-            throw error; // AssertionError from a check made on that thread
-        }
-        return (Exception) t;
+        return Await.await(target, deadline, whenItHangs, companions);
     }
 
     /** Reads {@code fd} to end of file with read(2) directly (not your PipeIo). */

@@ -2,9 +2,10 @@ package ipclab.lab03;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import ipclab.testkit.Await;
+import ipclab.testkit.Children;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
-import ipclab.support.ProcessTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -170,17 +169,9 @@ final class TestKit {
         }
     }
 
-    /** Runs {@code work} on a platform thread of its own (a blocked open or read must not hold a pool thread). */
+    /** Runs {@code work} on a platform thread of its own ({@link Await#onNewThread}). */
     static <T> CompletableFuture<T> onNewThread(Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("lab03-test-worker").start(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
+        return Await.onNewThread("lab03-test-worker", work);
     }
 
     /** Runs {@code work} on a thread of its own and waits for it; {@link #await} says what happens then. */
@@ -188,19 +179,9 @@ final class TestKit {
         return await(onNewThread(work), deadline, whenItHangs);
     }
 
-    /** Waits for {@code target}; its exception is thrown as is, and a timeout fails with {@code whenItHangs}. */
+    /** Waits for {@code target} by the deadline ({@link Await#await}). */
     static <T> T await(CompletableFuture<T> target, Duration deadline, String whenItHangs) throws Exception {
-        try {
-            return target.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable t = e.getCause();
-            if (t instanceof Error error) {
-                throw error;
-            }
-            throw (Exception) t;
-        } catch (TimeoutException e) {
-            return fail("still not finished after " + deadline.toSeconds() + " s: " + whenItHangs);
-        }
+        return Await.await(target, deadline, whenItHangs);
     }
 
     /**
@@ -286,13 +267,9 @@ final class TestKit {
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
-    /** Kills every child started since {@code before} was taken, and waits until they are gone. */
+    /** Kills every child started since {@code before} was taken ({@link Children#killNewDescendants}). */
     static void killNewDescendants(Set<Long> before) {
-        for (ProcessHandle p : ProcessHandle.current().children().toList()) {
-            if (!before.contains(p.pid())) {
-                ProcessTree.kill(p, Duration.ofSeconds(10));
-            }
-        }
+        Children.killNewDescendants(before);
     }
 
     /**

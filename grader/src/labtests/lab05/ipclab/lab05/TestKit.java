@@ -2,8 +2,9 @@ package ipclab.lab05;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import ipclab.testkit.Await;
+import ipclab.testkit.Children;
 import ipclab.support.ChildProcess;
-import ipclab.support.ProcessTree;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,10 +22,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
@@ -121,45 +119,23 @@ final class TestKit {
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
-    /** Kills every descendant started since {@code before} was taken, and waits until they are gone. */
+    /** Kills every child started since {@code before} was taken ({@link Children#killNewDescendants}). */
     static void killNewDescendants(Set<Long> before) {
-        for (ProcessHandle p : ProcessHandle.current().children().toList()) {
-            if (!before.contains(p.pid())) {
-                ProcessTree.kill(p, Duration.ofSeconds(10));
-            }
-        }
+        Children.killNewDescendants(before);
     }
 
-    /** Runs {@code work} on a platform thread of its own (never a shared pool that might have one thread). */
+    /** Runs {@code work} on a platform thread of its own ({@link Await#onNewThread}). */
     static <T> CompletableFuture<T> onNewThread(Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("lab05-test-worker").start(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
+        return Await.onNewThread("lab05-test-worker", work);
     }
 
     static <T> T within(Duration deadline, String whenItHangs, Callable<T> work) throws Exception {
         return await(onNewThread(work), deadline, whenItHangs);
     }
 
-    /** Waits for {@code target}; its exception is thrown as is (a TODO reads as a TODO); at the deadline the test fails. */
+    /** Waits for {@code target} by the deadline ({@link Await#await}). */
     static <T> T await(CompletableFuture<T> target, Duration deadline, String whenItHangs) throws Exception {
-        try {
-            return target.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable t = e.getCause();
-            if (t instanceof Error error) {
-                throw error;
-            }
-            throw (Exception) t;
-        } catch (TimeoutException e) {
-            return fail("still not finished after " + deadline.toSeconds() + " s: " + whenItHangs);
-        }
+        return Await.await(target, deadline, whenItHangs);
     }
 
     /** The inode of a socket descriptor of this process, from /proc/self/fd ("socket:[4711]"), or -1. */

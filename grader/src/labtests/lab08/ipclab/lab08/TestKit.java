@@ -2,6 +2,7 @@ package ipclab.lab08;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import ipclab.testkit.Await;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import java.io.BufferedReader;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -154,36 +154,18 @@ final class TestKit {
         }
     }
 
-    /** Runs {@code work} on a platform thread of its own (never a shared pool that might have one thread). */
+    /** Runs {@code work} on a platform thread of its own ({@link Await#onNewThread}). */
     static <T> CompletableFuture<T> onNewThread(Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("lab08-test-worker").start(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
+        return Await.onNewThread("lab08-test-worker", work);
     }
 
     static <T> T within(Duration deadline, String whenItHangs, Callable<T> work) throws Exception {
         return await(onNewThread(work), deadline, whenItHangs);
     }
 
-    /** Waits for {@code target}; its exception is thrown as is (a TODO reads as a TODO); at the deadline the test fails. */
+    /** Waits for {@code target} by the deadline ({@link Await#await}). */
     static <T> T await(CompletableFuture<T> target, Duration deadline, String whenItHangs) throws Exception {
-        try {
-            return target.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable t = e.getCause();
-            if (t instanceof Error error) {
-                throw error;
-            }
-            throw (Exception) t;
-        } catch (TimeoutException e) {
-            return fail("still not finished after " + deadline.toSeconds() + " s: " + whenItHangs);
-        }
+        return Await.await(target, deadline, whenItHangs);
     }
 
     /** What descriptor {@code fd} of process {@code pid} points at, as /proc shows it ("/tmp/x", "socket:[4711]"). */

@@ -92,7 +92,9 @@ public final class Grader {
                 return LabResult.broken(lab, "the lab has graded tests",
                         "no graded tests found in " + options.root().relativize(lab.visibleTests()));
             }
-            LabCompiler.Result tests = compiler.compile(List.of(lab.visibleTests()), List.of(), withLab, work.resolve("test-classes"));
+            // Every lab's tests compile with the shared test kit (labtests/common: waiting with deadlines, cleaning up children).
+            LabCompiler.Result tests = compiler.compile(List.of(lab.visibleTests(), options.testsRoot().resolve("common")),
+                    List.of(), withLab, work.resolve("test-classes"));
             if (!tests.ok()) {
                 return LabResult.broken(lab, "the graded tests compile against the lab",
                         "the graded tests do not compile against this lab: a class, method or signature the handout"
