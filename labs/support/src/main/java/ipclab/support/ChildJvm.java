@@ -35,6 +35,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChildJvm {
 
+    /**
+     * Set on a JVM to make the children it starts watch another process (a pid) instead of it. A test
+     * that kills a parent to see how the parent's <em>own</em> mechanism stops its children (a
+     * channel's EOF, say) sets it to the test JVM's pid: then ChildMain cannot stop them first.
+     */
+    public static final String WATCH_PID_PROPERTY = "ipclab.children.watch.pid";
+
     private final Class<?> mainClass;
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
@@ -109,7 +116,8 @@ public final class ChildJvm {
         command.addAll(JvmFlags.all());
         // A lab's child is small and short-lived: one GC thread and a small heap start faster.
         command.add("-XX:+UseSerialGC");
-        command.add("-D" + ChildMain.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+        String watched = System.getProperty(WATCH_PID_PROPERTY, String.valueOf(ProcessHandle.current().pid()));
+        command.add("-D" + ChildMain.PARENT_PID_PROPERTY + "=" + watched);
         command.addAll(jvmArgs);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
