@@ -1,0 +1,44 @@
+package ipclab.lab09;
+
+import ipclab.support.Libc;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.newsclub.net.unix.FileDescriptorCast;
+
+/** Between Java's {@link FileDescriptor} objects and the kernel's descriptor numbers (as in lab 08). */
+public final class Descriptors {
+
+    private Descriptors() {
+    }
+
+    /** The number behind a Java FileDescriptor: the index into this process's descriptor table. */
+    public static int number(FileDescriptor fd) throws IOException {
+        return FileDescriptorCast.using(fd).as(Integer.class);
+    }
+
+    /** A Java FileDescriptor for a descriptor number we own (e.g. one recvmsg installed for us). */
+    public static FileDescriptor of(int fd) throws IOException {
+        return FileDescriptorCast.unsafeUsing(fd).getFileDescriptor();
+    }
+
+    /** dup(2): a second descriptor of ours for the same open file description; ours to close. */
+    public static FileDescriptor dup(FileDescriptor fd) throws IOException {
+        return of(Libc.fcntl(number(fd), Libc.F_DUPFD_CLOEXEC, 0));
+    }
+
+    /** close(2) on a descriptor that nothing else (no stream, no channel) has taken over. */
+    public static void close(FileDescriptor fd) throws IOException {
+        Libc.close(number(fd));
+    }
+
+    /** How many descriptors this process has open now: the entries of /proc/self/fd. */
+    public static int openCount() throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            // Listing /proc/self/fd opens one descriptor for the directory itself; do not count it.
+            return (int) entries.count() - 1;
+        }
+    }
+}
