@@ -1,0 +1,211 @@
+package ipclab.lab10;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/** Helpers for the lab 10 tests: recording a cluster's events, clients with deadlines, who holds a socket. */
+final class TestKit {
+
+    static final Duration DEADLINE = Duration.ofSeconds(15);
+
+    private TestKit() {
+    }
+
+    /** Two workers, port 0, no delay, restart on, round-robin. */
+    static ClusterOptions options(int workers) {
+        return ClusterOptions.defaults().withWorkers(workers).withPort(0).withDelay(Duration.ZERO);
+    }
+
+    /** One event as the cluster reported it. */
+    record Event(String kind, long pid, int port, ExitStatus status) {
+        @Override
+        public String toString() {
+            return kind + " " + pid + (kind.equals("listening") ? " port " + port : "") + (status != null ? " " + status : "");
+        }
+    }
+
+    /** Records every event, in order, and lets a test wait for one with a deadline. */
+    static final class Recorder implements ClusterEvents {
+        private final List<Event> events = new ArrayList<>();
+
+        private synchronized void add(Event e) {
+            events.add(e);
+            notifyAll();
+        }
+
+        @Override
+        public void online(WorkerHandle worker) {
+            add(new Event("online", worker.pid(), 0, null));
+        }
+
+        @Override
+        public void listening(WorkerHandle worker, int port) {
+            add(new Event("listening", worker.pid(), port, null));
+        }
+
+        @Override
+        public void disconnect(WorkerHandle worker) {
+            add(new Event("disconnect", worker.pid(), 0, null));
+        }
+
+        @Override
+        public void exit(WorkerHandle worker, ExitStatus status) {
+            add(new Event("exit", worker.pid(), 0, status));
+        }
+
+        synchronized List<Event> all() {
+            return List.copyOf(events);
+        }
+
+        /** Waits until {@code count} events match; fails with {@code whenMissing} and the events seen so far. */
+        synchronized List<Event> await(int count, Predicate<Event> which, String whenMissing) throws InterruptedException {
+            long end = System.nanoTime() + DEADLINE.toNanos();
+            while (true) {
+                List<Event> matching = events.stream().filter(which).toList();
+                if (matching.size() >= count) {
+                    return matching;
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return fail(whenMissing + " (events within " + DEADLINE.toSeconds() + " s: " + events + ")");
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+        }
+
+        /** Waits for {@code count} workers to be listening; returns their pids. */
+        List<Long> awaitListening(int count) throws InterruptedException {
+            return await(count, e -> e.kind().equals("listening"),
+                    "expected " + count + " workers to report listening: do the workers connect their channel (" + WorkerChannel.ENV
+                            + "), does the master send setup, does the worker answer listening and the master emit the event?")
+                    .stream().map(Event::pid).distinct().toList();
+        }
+    }
+
+    /** A connected client, with a read deadline so that no test waits for ever. */
+    static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) DEADLINE.toMillis());
+            socket.setSoTimeout((int) DEADLINE.toMillis());
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Everything the server sends until EOF ("" when it closed without a word; "RESET" when it reset). */
+    static String readAll(Socket socket, String whenItHangs) throws IOException {
+        try (InputStream in = socket.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (SocketTimeoutException e) {
+            return fail("no answer and no EOF within " + DEADLINE.toSeconds() + " s: " + whenItHangs);
+        } catch (java.net.SocketException e) {
+            return "RESET";
+        } finally {
+            socket.close();
+        }
+    }
+
+    /** One whole request: connect, read to EOF. */
+    static String fetch(int port) throws IOException {
+        try (Socket socket = connect(port)) {
+            return readAll(socket, "the cluster accepted the connection but nobody answered it: does a worker get it, answer and close it?");
+        }
+    }
+
+    /** The pid named by "Request handled by worker-PID\n", or fails saying what came instead. */
+    static long answeredBy(String answer) {
+        if (!answer.matches("Request handled by worker-\\d+\n")) {
+            return fail("expected exactly \"Request handled by worker-<pid>\\n\" and then EOF, got \"" + answer.replace("\n", "\\n") + "\"");
+        }
+        return Long.parseLong(answer.substring("Request handled by worker-".length()).strip());
+    }
+
+    /**
+     * The inode of the server side of the connection whose client end has local port
+     * {@code clientPort}, from /proc/net/tcp and tcp6 (local port = {@code serverPort}), or -1.
+     */
+    static long serverSideInode(int serverPort, int clientPort) throws IOException {
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 10 || !f[1].contains(":")) {
+                    continue;
+                }
+                int local = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                int remote = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
+                if (local == serverPort && remote == clientPort && !f[9].equals("0")) {
+                    return Long.parseLong(f[9]);
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** True when process {@code pid} has a descriptor for socket {@code inode}. */
+    static boolean holds(long pid, long inode) {
+        String target = "socket:[" + inode + "]";
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals(target);
+                } catch (IOException e) {
+                    return false; // closed while we looked
+                }
+            });
+        } catch (IOException e) {
+            return false; // the process is gone
+        }
+    }
+
+    /**
+     * Waits until the server side of {@code client} is held by one of {@code workers} and no longer
+     * by this process (the master closed its copy after the worker's ack); returns that worker's pid.
+     */
+    static long awaitHeldByWorker(int serverPort, Socket client, List<Long> workers, String whenNot) throws Exception {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        long self = ProcessHandle.current().pid();
+        while (System.nanoTime() < end) {
+            long inode = serverSideInode(serverPort, client.getLocalPort());
+            if (inode > 0 && !holds(self, inode)) {
+                for (long pid : workers) {
+                    if (holds(pid, inode)) {
+                        return pid;
+                    }
+                }
+            }
+            Thread.sleep(20); // polling /proc: the kernel has no notification for "a descriptor moved"
+        }
+        return fail(whenNot);
+    }
+
+    /** Waits for a file a helper worker writes, and returns its content. */
+    static String awaitFile(Path file, String whenMissing) throws Exception {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.exists(file)) {
+                String text = Files.readString(file).strip();
+                if (!text.isEmpty()) {
+                    return text;
+                }
+            }
+            Thread.sleep(20);
+        }
+        return fail(whenMissing);
+    }
+}
