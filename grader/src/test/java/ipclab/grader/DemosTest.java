@@ -47,8 +47,11 @@ class DemosTest {
         return tests.stream();
     }
 
-    private static void run(String slug, String mainClass, List<String> args) throws Exception {
-        Path work = ROOT.resolve("grader/target/selftest-demos").resolve(slug);
+    /**
+     * The command line that runs {@code mainClass} of the reference solution of lab {@code slug}: the
+     * lab compiled into {@code work}, on the grader's classpath, with the course's JVM flags.
+     */
+    static List<String> solutionMain(String slug, String mainClass, List<String> args, Path work) throws IOException {
         List<Path> base = Grader.graderClasspath();
         LabCompiler.Result compiled = new LabCompiler(ROOT).compile(
                 List.of(ROOT.resolve("solutions").resolve(slug).resolve("src/main/java")), List.of(), base, work.resolve("classes"));
@@ -63,6 +66,12 @@ class DemosTest {
         command.add(classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
         command.add(mainClass);
         command.addAll(args);
+        return command;
+    }
+
+    private static void run(String slug, String mainClass, List<String> args) throws Exception {
+        Path work = ROOT.resolve("grader/target/selftest-demos").resolve(slug);
+        List<String> command = solutionMain(slug, mainClass, args, work);
         Path output = work.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".out");
         String token = UUID.randomUUID().toString();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())

@@ -18,7 +18,7 @@ class LauncherTest {
     void help() throws Exception {
         Run run = ipclab("--help");
         assertThat(run.status()).as(run.output()).isZero();
-        assertThat(run.output()).contains("grade [N[,N]]", "demo NAME", "bench NAME", "console", "student-tree DIR");
+        assertThat(run.output()).contains("grade [N[,N]]", "demo NAME", "bench NAME", "serve [OPTIONS]", "console", "student-tree DIR");
     }
 
     @Test

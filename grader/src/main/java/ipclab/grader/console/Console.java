@@ -31,7 +31,7 @@ public final class Console {
         int run(List<String> arguments) throws IOException, InterruptedException;
     }
 
-    static final List<String> COMMANDS = List.of("list", "grade", "demo", "bench", "help", "quit");
+    static final List<String> COMMANDS = List.of("list", "grade", "demo", "bench", "serve", "help", "quit");
 
     private final Path root;
     private final Launcher launcher;
@@ -95,7 +95,7 @@ public final class Console {
                 return false;
             }
             case "help" -> out.println(HELP);
-            case "list", "grade", "demo", "bench" -> {
+            case "list", "grade", "demo", "bench", "serve" -> {
                 try {
                     int status = launcher.run(args);
                     if (status != 0 && !command.equals("grade")) {
@@ -119,6 +119,8 @@ public final class Console {
             grade [N] [--solutions]       grade your labs (all, or lab N), or the reference solutions
             demo NAME [--no-pause]        a lab's live demo, e.g. demo pipes
             bench NAME                    a lab's benchmark, e.g. bench pipes
+            serve [--workers N] [--sched rr|shared|reuseport]
+                                          lab 10's cluster server on port 8989 (Ctrl-C stops it)
             quit                          leave (or Ctrl-D)""";
 
     /** Commands first; then lab topics for demo and bench, lab numbers and options for grade. */
@@ -129,6 +131,8 @@ public final class Console {
                 new ArgumentCompleter(new StringsCompleter("demo"), new StringsCompleter(topics),
                         new StringsCompleter("--no-pause", "--labs", "--solutions"), NullCompleter.INSTANCE),
                 new ArgumentCompleter(new StringsCompleter("bench"), new StringsCompleter(topics), NullCompleter.INSTANCE),
+                new ArgumentCompleter(new StringsCompleter("serve"), new StringsCompleter(
+                        "--port", "--workers", "--delay-ms", "--sched", "rr", "shared", "reuseport", "--labs", "--solutions")),
                 new ArgumentCompleter(new StringsCompleter("grade"), new StringsCompleter(concat(numbers, "--solutions")),
                         NullCompleter.INSTANCE),
                 new ArgumentCompleter(new StringsCompleter("list", "help", "quit"), NullCompleter.INSTANCE));
