@@ -119,12 +119,6 @@ public final class Grader {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while grading " + lab.slug(), e);
-        } finally {
-            try {
-                Tree.delete(work.resolve("tmp"));
-            } catch (IOException ignored) {
-                // Only scratch space: the next run empties the folder anyway.
-            }
         }
     }
 

@@ -42,6 +42,8 @@ final class IsolatedTestRun {
     private final int timeoutSeconds;
     private final Duration budget;
     private final String token = UUID.randomUUID().toString();
+    /** The runners' java.io.tmpdir, made by {@link #run()} and removed when it returns. */
+    private Path scratch;
 
     /**
      * @param timeoutSeconds each test's deadline
@@ -59,6 +61,18 @@ final class IsolatedTestRun {
     }
 
     List<TestOutcome> run() throws IOException, InterruptedException {
+        // The runners' temp directory (java.io.tmpdir, where tests make their files and sockets) is
+        // short and outside the project: a Unix socket's path must fit in the 108 bytes of sun_path,
+        // and a project checked out deep in a home directory leaves no room under its target folder.
+        scratch = Files.createTempDirectory("ipclab-" + lab.id() + "-");
+        try {
+            return runAttempts();
+        } finally {
+            Tree.delete(scratch);
+        }
+    }
+
+    private List<TestOutcome> runAttempts() throws IOException, InterruptedException {
         Path skipFile = work.resolve("skip.txt");
         Files.deleteIfExists(skipFile);
         List<PlannedTest> plan = null;
@@ -156,8 +170,7 @@ final class IsolatedTestRun {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmFlags.all());
-        Path tmp = Files.createDirectories(work.resolve("tmp"));
-        command.add("-Djava.io.tmpdir=" + tmp);
+        command.add("-Djava.io.tmpdir=" + scratch);
         command.add("-XX:ErrorFile=" + work.resolve("hs_err_pid%p.log"));
         command.add("-XX:-CreateCoredumpOnCrash");
         command.add("-cp");
