@@ -61,6 +61,17 @@ class FlowTest {
             assertThat(session.line("the child did not receive the last message after it started reading"))
                     .as("every message queued while the child was not reading must arrive, the last one last")
                     .isEqualTo("got " + sent + " last " + (sent - 1));
+            // The child has every line, so the writer has written every line: the count must fall back
+            // to 0 (it lags the last write by a moment at most). A writer that never subtracts what it
+            // wrote would make send refuse for ever.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (session.channel().queuedBytes() > 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(session.channel().queuedBytes())
+                    .as("everything was written and read, yet queuedBytes() is not back to 0: the writer must subtract "
+                            + "each line's bytes once it has written it")
+                    .isZero();
         }
     }
 

@@ -64,6 +64,12 @@ public final class Channel implements AutoCloseable {
     private final BlockingQueue<Outgoing> outgoing = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong nextSeq = new AtomicLong(1);
+    /**
+     * Held while a message gets its seq and its line enters the queue, and by {@link #disconnect()}:
+     * so lines are queued in seq order (the receiver tells a retry from a new handle by its seq) and
+     * nothing is queued behind END_OF_STREAM, where the writer would never reach it.
+     */
+    private final Object sendOrder = new Object();
     private final Map<Long, PendingHandle> pendingHandles = new ConcurrentHashMap<>();
     /** Descriptors that arrived and wait for their message (Node: the handle FIFO). Reader thread only. */
     private final Deque<FileDescriptor> arrivedHandles = new ArrayDeque<>();
@@ -154,7 +160,7 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelClosedException when the channel is closed or disconnecting
      */
     public boolean send(JsonNode body) throws IOException {
-        throw new UnsupportedOperationException("TODO: checkOpen, then enqueue the message envelope's line; return what enqueue says (false: over the high-water mark)");
+        throw new UnsupportedOperationException("TODO: under sendOrder: checkOpen, then enqueue the message envelope's line; return what enqueue says (false: over the high-water mark)");
     }
 
     /**
@@ -166,7 +172,7 @@ public final class Channel implements AutoCloseable {
      *         when the attempts ran out, or {@link ChannelClosedException} when the channel closed first
      */
     public CompletableFuture<Void> send(JsonNode body, FileDescriptor handle) throws IOException {
-        throw new UnsupportedOperationException("TODO: dup(2) the handle (Descriptors.dup), remember a PendingHandle under its seq, transmit it, return its future");
+        throw new UnsupportedOperationException("TODO: under sendOrder: checkOpen, dup(2) the handle (Descriptors.dup), remember a PendingHandle under a new seq, transmit it, return its future");
     }
 
     /** Bytes queued for the peer and not yet written to the socket. */
@@ -190,7 +196,7 @@ public final class Channel implements AutoCloseable {
      * peer's EOF reaches us. Returns at once; the future completes when the channel is closed.
      */
     public CompletableFuture<Void> disconnect() {
-        throw new UnsupportedOperationException("TODO: mark the channel as disconnecting and queue END_OF_STREAM: the writer half-closes with shutdown(2) after the queued lines");
+        throw new UnsupportedOperationException("TODO: under sendOrder, once: mark the channel as disconnecting and queue END_OF_STREAM (the writer half-closes with shutdown(2) after the queued lines)");
     }
 
     /** Closes now: queued messages are dropped, pending sends fail, both threads are joined. */
@@ -214,16 +220,24 @@ public final class Channel implements AutoCloseable {
         return queued <= options.highWaterMark();
     }
 
-    /** One attempt to deliver a handle message; schedules the check for its ack. */
+    /** One attempt to deliver a handle message: queued for the writer, which starts its ack timer. */
     private void transmit(PendingHandle pending) {
-        int attempt = pending.attempts.incrementAndGet();
+        pending.attempts.incrementAndGet();
         enqueue(new Outgoing(pending.line, pending));
+    }
+
+    /**
+     * Starts waiting for the ack of the attempt just written. The timeout counts from the sendmsg,
+     * not from the queue: behind a backlog, a handle waits its turn without being given up on.
+     */
+    private void startAckTimer(PendingHandle pending) {
+        int attempt = pending.attempts.get();
         CompletableFuture.delayedExecutor(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .execute(() -> ackOverdue(pending, attempt));
     }
 
     private void ackOverdue(PendingHandle pending, int attempt) {
-        throw new UnsupportedOperationException("TODO: no ack yet: transmit again while attempts remain, else release the dup and fail the future with HandleNotAcknowledgedException");
+        throw new UnsupportedOperationException("TODO: no ack yet: transmit again while attempts remain and we are not disconnecting, else release the dup and fail the future with HandleNotAcknowledgedException");
     }
 
     private void writeLoop() {
@@ -231,7 +245,7 @@ public final class Channel implements AutoCloseable {
     }
 
     private void writeWithHandle(Outgoing next) throws IOException {
-        throw new UnsupportedOperationException("TODO: under the PendingHandle's lock: unless released, attach its descriptor (setOutboundFileDescriptors) to one sendmsg(2) of the line");
+        throw new UnsupportedOperationException("TODO: under the PendingHandle's lock: unless released, attach its descriptor (setOutboundFileDescriptors) to one sendmsg(2) of the line, then startAckTimer");
     }
 
     private void writeFully(byte[] line) throws IOException {
@@ -258,7 +272,7 @@ public final class Channel implements AutoCloseable {
      * every descriptor we still hold, fail what waits, tell the listeners once.
      */
     private void shutDown(IOException error, boolean unexpectedEof) {
-        throw new UnsupportedOperationException("TODO: once: report the error, close(2) the socket, fail pending handles, run disconnect listeners, exit on an unexpected EOF if configured");
+        throw new UnsupportedOperationException("TODO: once: report the error, close(2) the socket, remove and release each pending handle (fail its future), run the disconnect listeners (runGuarded), exit on an unexpected EOF if configured");
     }
 
     private void closeArrivedHandles() {
@@ -285,6 +299,15 @@ public final class Channel implements AutoCloseable {
         }
         if (thread == reader) {
             closeArrivedHandles(); // the reader is done: nobody else touches the FIFO now
+        }
+    }
+
+    /** Runs a listener; one that throws must not stop the channel from closing, nor the other listeners. */
+    private void runGuarded(Runnable listener, String what) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            System.err.println(name + ": " + what + " threw " + e);
         }
     }
 

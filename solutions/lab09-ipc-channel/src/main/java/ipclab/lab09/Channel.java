@@ -64,6 +64,12 @@ public final class Channel implements AutoCloseable {
     private final BlockingQueue<Outgoing> outgoing = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong nextSeq = new AtomicLong(1);
+    /**
+     * Held while a message gets its seq and its line enters the queue, and by {@link #disconnect()}:
+     * so lines are queued in seq order (the receiver tells a retry from a new handle by its seq) and
+     * nothing is queued behind END_OF_STREAM, where the writer would never reach it.
+     */
+    private final Object sendOrder = new Object();
     private final Map<Long, PendingHandle> pendingHandles = new ConcurrentHashMap<>();
     /** Descriptors that arrived and wait for their message (Node: the handle FIFO). Reader thread only. */
     private final Deque<FileDescriptor> arrivedHandles = new ArrayDeque<>();
@@ -161,8 +167,10 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelClosedException when the channel is closed or disconnecting
      */
     public boolean send(JsonNode body) throws IOException {
-        checkOpen("send");
-        return enqueue(new Outgoing(Envelope.message(nextSeq.getAndIncrement(), false, body).toLine(), null));
+        synchronized (sendOrder) {
+            checkOpen("send");
+            return enqueue(new Outgoing(Envelope.message(nextSeq.getAndIncrement(), false, body).toLine(), null));
+        }
     }
 
     /**
@@ -174,18 +182,20 @@ public final class Channel implements AutoCloseable {
      *         when the attempts ran out, or {@link ChannelClosedException} when the channel closed first
      */
     public CompletableFuture<Void> send(JsonNode body, FileDescriptor handle) throws IOException {
-        checkOpen("send");
-        long seq = nextSeq.getAndIncrement();
-        PendingHandle pending = new PendingHandle(seq, Envelope.message(seq, true, body).toLine(), Descriptors.dup(handle));
-        pendingHandles.put(seq, pending);
-        if (closed.get() && pendingHandles.remove(seq) != null) {
-            // Closed while we were preparing it: shutDown may have missed this one, so release it here.
-            pending.release();
-            pending.acknowledged.completeExceptionally(new ChannelClosedException("send: " + name + " is closed"));
+        synchronized (sendOrder) {
+            checkOpen("send");
+            long seq = nextSeq.getAndIncrement();
+            PendingHandle pending = new PendingHandle(seq, Envelope.message(seq, true, body).toLine(), Descriptors.dup(handle));
+            pendingHandles.put(seq, pending);
+            if (closed.get() && pendingHandles.remove(seq) != null) {
+                // Closed while we were preparing it: shutDown may have missed this one, so release it here.
+                pending.release();
+                pending.acknowledged.completeExceptionally(new ChannelClosedException("send: " + name + " is closed"));
+                return pending.acknowledged;
+            }
+            transmit(pending);
             return pending.acknowledged;
         }
-        transmit(pending);
-        return pending.acknowledged;
     }
 
     /** Bytes queued for the peer and not yet written to the socket. */
@@ -209,9 +219,11 @@ public final class Channel implements AutoCloseable {
      * peer's EOF reaches us. Returns at once; the future completes when the channel is closed.
      */
     public CompletableFuture<Void> disconnect() {
-        if (!closed.get() && !disconnectRequested) {
-            disconnectRequested = true;
-            outgoing.add(END_OF_STREAM);
+        synchronized (sendOrder) {
+            if (!closed.get() && !disconnectRequested) {
+                disconnectRequested = true;
+                outgoing.add(END_OF_STREAM);
+            }
         }
         return whenClosed;
     }
@@ -237,10 +249,18 @@ public final class Channel implements AutoCloseable {
         return queued <= options.highWaterMark();
     }
 
-    /** One attempt to deliver a handle message; schedules the check for its ack. */
+    /** One attempt to deliver a handle message: queued for the writer, which starts its ack timer. */
     private void transmit(PendingHandle pending) {
-        int attempt = pending.attempts.incrementAndGet();
+        pending.attempts.incrementAndGet();
         enqueue(new Outgoing(pending.line, pending));
+    }
+
+    /**
+     * Starts waiting for the ack of the attempt just written. The timeout counts from the sendmsg,
+     * not from the queue: behind a backlog, a handle waits its turn without being given up on.
+     */
+    private void startAckTimer(PendingHandle pending) {
+        int attempt = pending.attempts.get();
         CompletableFuture.delayedExecutor(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .execute(() -> ackOverdue(pending, attempt));
     }
@@ -249,8 +269,8 @@ public final class Channel implements AutoCloseable {
         if (pending.acknowledged.isDone() || pending.attempts.get() != attempt || closed.get()) {
             return;
         }
-        if (attempt < options.handleAttempts()) {
-            transmit(pending);
+        if (attempt < options.handleAttempts() && !disconnectRequested) {
+            transmit(pending); // (not when disconnecting: nothing gets past END_OF_STREAM)
             return;
         }
         pendingHandles.remove(pending.seq);
@@ -293,6 +313,7 @@ public final class Channel implements AutoCloseable {
             } finally {
                 socket.setOutboundFileDescriptors((FileDescriptor[]) null);
             }
+            startAckTimer(pending);
         }
     }
 
@@ -387,7 +408,7 @@ public final class Channel implements AutoCloseable {
         }
         if (error != null) {
             for (Consumer<IOException> listener : errorListeners) {
-                listener.accept(error);
+                runGuarded(() -> listener.accept(error), "an error listener");
             }
         }
         try {
@@ -404,13 +425,17 @@ public final class Channel implements AutoCloseable {
             closeArrivedHandles();
         }
         ChannelClosedException gone = new ChannelClosedException(name + " closed before the peer acknowledged the handle");
-        for (PendingHandle pending : pendingHandles.values()) {
-            pending.release();
-            pending.acknowledged.completeExceptionally(gone);
+        // Remove each by its key: a send racing with us either finds it gone (we release it) or
+        // removes it first (it releases it); clear() would drop one without releasing its dup.
+        for (Long seq : List.copyOf(pendingHandles.keySet())) {
+            PendingHandle pending = pendingHandles.remove(seq);
+            if (pending != null) {
+                pending.release();
+                pending.acknowledged.completeExceptionally(gone);
+            }
         }
-        pendingHandles.clear();
         for (Runnable listener : disconnectListeners) {
-            listener.run();
+            runGuarded(listener, "a disconnect listener");
         }
         if (unexpectedEof && options.exitOnUnexpectedEof()) {
             // Before whenClosed completes: a main thread waiting on it would otherwise end the JVM with status 0.
@@ -444,6 +469,15 @@ public final class Channel implements AutoCloseable {
         }
         if (thread == reader) {
             closeArrivedHandles(); // the reader is done: nobody else touches the FIFO now
+        }
+    }
+
+    /** Runs a listener; one that throws must not stop the channel from closing, nor the other listeners. */
+    private void runGuarded(Runnable listener, String what) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            System.err.println(name + ": " + what + " threw " + e);
         }
     }
 

@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param highWaterMark       bytes queued but not yet written above which {@code send} returns false
  * @param ackTimeout          how long a handle-carrying message waits for the peer's ack before it is sent again
  * @param handleAttempts      how many times a handle-carrying message is sent before the send fails
- * @param exitOnUnexpectedEof a child's default: exit with {@link Channel#PARENT_GONE_EXIT} when the parent's end closes
+ * @param exitOnUnexpectedEof a child's default: exit with {@link Channel#CHANNEL_CLOSED_EXIT} when the parent's end closes
  */
 public record ChannelOptions(int maxLineBytes, int highWaterMark, Duration ackTimeout, int handleAttempts,
                              boolean exitOnUnexpectedEof) {

@@ -26,6 +26,10 @@ public final class ChannelServer implements AutoCloseable {
 
     /** The socket file's name inside the private directory. */
     public static final String SOCKET_NAME = "channel.sock";
+    /** The private directory's name starts with this; Files.createTempDirectory adds up to 20 digits. */
+    static final String DIRECTORY_PREFIX = "ipclab-channel-";
+    /** sun_path in struct sockaddr_un holds 108 bytes, the last one a NUL: no longer path can be bound. */
+    static final int SUN_PATH_MAX = 107;
 
     private final Path directory;
     private final AFUNIXServerSocketChannel listener;
@@ -37,7 +41,7 @@ public final class ChannelServer implements AutoCloseable {
 
     /** Creates the private directory (0700), binds and listens on {@link #SOCKET_NAME} in it (0600). */
     public static ChannelServer create() throws IOException {
-        Path directory = Files.createTempDirectory("ipclab-channel-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path directory = Files.createTempDirectory(directoryBase(), DIRECTORY_PREFIX, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         AFUNIXServerSocketChannel listener = null;
         try {
             listener = AFUNIXServerSocketChannel.open();
@@ -53,6 +57,17 @@ public final class ChannelServer implements AutoCloseable {
             removeFiles(directory);
             throw e;
         }
+    }
+
+    /**
+     * Where the private directory goes: the JVM's temp directory ({@code java.io.tmpdir}), unless a
+     * socket path under it could outgrow sun_path's 108 bytes (a project checked out deep in a home
+     * directory does that; bind(2) would fail with "sockname too long"), then {@code /tmp}.
+     */
+    static Path directoryBase() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        String longest = tmp.resolve(DIRECTORY_PREFIX + "9".repeat(20)).resolve(SOCKET_NAME).toString();
+        return longest.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= SUN_PATH_MAX ? tmp : Path.of("/tmp");
     }
 
     /** The socket file's path: what the child gets in {@link Channel#ENVIRONMENT_VARIABLE}. */

@@ -2,7 +2,7 @@ package ipclab.lab09;
 
 import ipclab.support.ChildProcess;
 
-/** A child JVM and our end of its channel, as {@link ChannelServer#fork} returns them. Close: channel first, then the child. */
+/** A child JVM and our end of its channel, as {@link Channel#fork} returns them. Close: channel first, then the child. */
 public record Forked(ChildProcess child, Channel channel) implements AutoCloseable {
 
     @Override
