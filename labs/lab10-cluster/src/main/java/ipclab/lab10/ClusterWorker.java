@@ -27,6 +27,6 @@ public final class ClusterWorker {
 
     /** Serves until a graceful disconnect (returns 0) or the master's death (returns {@link #MASTER_GONE_EXIT}). */
     int run() throws Exception {
-        throw new UnsupportedOperationException("TODO: rr: ack each newconn, answer after the delay, write(2) + close(2); shared: poll + accept4; reuseport: own listener; disconnect; EOF");
+        throw new UnsupportedOperationException("TODO: rr: ack each newconn, answer after the delay, write(2) + close(2); shared: poll + accept4; reuseport: own listener; disconnect: stop accepting, join the accept thread, wait for open ones; EOF");
     }
 }

@@ -6,6 +6,7 @@ import ipclab.support.Libc;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
@@ -66,27 +67,40 @@ public final class Cluster implements AutoCloseable {
         this.events = events;
         InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
         this.channels = WorkerChannel.listen();
+        // Locals first: if bind fails, the socket just opened must be closed too, not only the channel listener.
+        ServerSocketChannel openedListener = null;
+        SocketChannel openedKeeper = null;
         try {
             if (options.scheduling() == Scheduling.REUSEPORT) {
                 // A bound socket that never listens reserves the port for the workers' listeners
                 // without taking a share of the connections (a listener nobody accepts on would).
-                listener = null;
-                portKeeper = SocketChannel.open();
-                portKeeper.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                portKeeper.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                portKeeper.bind(address);
-                port = ((InetSocketAddress) portKeeper.getLocalAddress()).getPort();
+                openedKeeper = SocketChannel.open();
+                openedKeeper.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                openedKeeper.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                openedKeeper.bind(address);
+                port = ((InetSocketAddress) openedKeeper.getLocalAddress()).getPort();
             } else {
-                portKeeper = null;
-                listener = ServerSocketChannel.open();
-                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                listener.bind(address, BACKLOG);
-                port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+                openedListener = ServerSocketChannel.open();
+                openedListener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                openedListener.bind(address, BACKLOG);
+                port = ((InetSocketAddress) openedListener.getLocalAddress()).getPort();
             }
         } catch (IOException e) {
-            channels.close();
+            closeQuietly(openedListener);
+            closeQuietly(openedKeeper);
+            closeQuietly(channels);
+            if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
+                BindException taken = new BindException("bind(2) " + address + " failed with EADDRINUSE:"
+                        + " another socket holds port " + options.port()
+                        + "; stop the server using it (ss -ltnp 'sport = :" + options.port() + "' shows it)"
+                        + " or choose another port (--port for ./ipclab serve, ClusterOptions.withPort)");
+                taken.initCause(e);
+                throw taken;
+            }
             throw e;
         }
+        listener = openedListener;   // rr and shared
+        portKeeper = openedKeeper;   // reuseport
         roundRobin = new RoundRobinHandle((worker, seq, socket) -> worker.channel().getNow(null)
                 .send(WorkerChannel.Message.newConnection(seq), SocketCalls.descriptorOf(socket)));
     }
@@ -154,7 +168,10 @@ public final class Cluster implements AutoCloseable {
      */
     @Override
     public void close() {
-        closing = true;
+        // Under the lock fork() checks it with: no replacement can be forked once close() has begun.
+        synchronized (byPid) {
+            closing = true;
+        }
         closeQuietly(listener); // the channel listener is closed by its accept loop
         closeQuietly(portKeeper);
         // A socket closed while another thread is blocked in accept(2) on it is really closed only
@@ -198,23 +215,26 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /** Forks one worker JVM and watches for its exit. */
+    /** Forks one worker JVM and watches for its exit; does nothing once {@link #close()} has begun. */
     private void fork() throws IOException {
-        WorkerHandle worker;
-        // Under this lock, so a worker that connects at once is found in byPid by acceptWorkers.
+        // Under this lock, so a worker that connects at once is found in byPid by acceptWorkers, and
+        // so a restart cannot slip past close(): a worker forked after close() took the workers'
+        // list would never be asked to leave, and its exit watcher would be refused by exitWatchers.
         synchronized (byPid) {
+            if (closing) {
+                return;
+            }
             ChildProcess process = ChildJvm.main(options.workerMain())
                     .args(options.workerArgs())
                     .env(WorkerChannel.ENV, channels.name())
                     .redirectInput(Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(Redirect.INHERIT)
                     .start();
-            worker = new WorkerHandle(ids.incrementAndGet(), process);
+            WorkerHandle worker = new WorkerHandle(ids.incrementAndGet(), process);
             byPid.put(worker.pid(), worker);
             finished.put(worker, new CompletableFuture<>());
+            process.process().onExit().thenRunAsync(() -> exited(worker), exitWatchers);
         }
-        WorkerHandle forked = worker;
-        forked.process().process().onExit().thenRunAsync(() -> exited(forked), exitWatchers);
     }
 
     /**
@@ -241,25 +261,33 @@ public final class Cluster implements AutoCloseable {
 
     /** A worker has connected its channel: check who it is, send setup, report online, read its messages. */
     private void welcome(WorkerChannel channel) {
+        CompletableFuture<Void> reader = new CompletableFuture<>();
         try {
+            long peer = channel.peerPid();
             WorkerHandle worker;
+            // Under the lock exited() takes: either its reader is registered before exited() looks,
+            // or exited() has seen the worker die first and it is not welcomed at all, so that
+            // online and disconnect never come after exit.
             synchronized (byPid) {
-                worker = byPid.get(channel.peerPid());
+                worker = byPid.get(peer);
+                if (worker != null && (closing || readers.putIfAbsent(worker, reader) != null)) {
+                    worker = null;
+                }
             }
-            if (worker == null || closing) {
-                channel.close(); // not a process we forked: nobody else may talk to the master
+            if (worker == null) {
+                channel.close(); // not a live process we forked: nobody else may talk to the master
                 return;
             }
-            CompletableFuture<Void> reader = new CompletableFuture<>();
-            readers.put(worker, reader);
+            WorkerHandle welcomed = worker;
             channel.send(WorkerChannel.Message.setup(options.scheduling(), options.host(), port, options.delay().toMillis()),
                     options.scheduling() == Scheduling.SHARED ? SocketCalls.descriptorOf(listener) : null);
             worker.channel().complete(channel);
             events.online(worker);
             Thread.ofPlatform().daemon().name("cluster-worker-" + worker.id())
-                    .start(() -> readFrom(worker, channel, reader));
+                    .start(() -> readFrom(welcomed, channel, reader));
         } catch (IOException e) {
             closeQuietly(channel);
+            reader.complete(null); // no reader will run: exited() must not wait for one
         }
     }
 
@@ -297,10 +325,12 @@ public final class Cluster implements AutoCloseable {
     /** A worker process has ended: report it (after its disconnect), then replace it or give up its queue. */
     private void exited(WorkerHandle worker) {
         try {
-            CompletableFuture<Void> reader = readers.get(worker);
-            if (reader != null) {
-                reader.get(10, TimeUnit.SECONDS); // disconnect first, then exit, as Node does
+            CompletableFuture<Void> reader;
+            synchronized (byPid) {
+                // A worker that died before welcome() got to its channel is not welcomed afterwards.
+                reader = readers.computeIfAbsent(worker, dead -> CompletableFuture.completedFuture(null));
             }
+            reader.get(10, TimeUnit.SECONDS); // disconnect first, then exit, as Node does
         } catch (Exception e) {
             System.err.println("cluster: " + worker + "'s channel did not close: " + e);
         }

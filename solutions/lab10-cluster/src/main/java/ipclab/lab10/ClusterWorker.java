@@ -40,6 +40,8 @@ public final class ClusterWorker {
     private final Phaser open = new Phaser(1);
     private volatile boolean disconnecting;
     private volatile ServerSocketChannel ownListener;
+    /** The thread that accepts on a listener (shared, reuseport); null for round-robin. */
+    private volatile Thread acceptThread;
 
     private ClusterWorker(WorkerChannel channel, WorkerChannel.Envelope setupEnvelope) {
         this.channel = channel;
@@ -76,6 +78,13 @@ public final class ClusterWorker {
                     case "disconnect" -> {
                         stopAccepting();
                         // Finish what is open, then leave: the master sees disconnect, then exit 0.
+                        // Only once the accept thread is gone is "open" complete: a connection it
+                        // accepted a moment ago registers before we arrive, not after the phaser
+                        // has advanced and the timers have shut down (the client would get nothing).
+                        Thread acceptor = acceptThread;
+                        if (acceptor != null) {
+                            acceptor.join();
+                        }
                         open.arriveAndAwaitAdvance();
                         timers.shutdown();
                         channel.close();
@@ -115,10 +124,12 @@ public final class ClusterWorker {
         // (accept4 gives EAGAIN) goes back to poll instead of sleeping in accept.
         SocketCalls.setNonBlocking(listenFd);
         channel.send(WorkerChannel.Message.listening(setup.port()));
-        Thread.ofPlatform().daemon().name("worker-accept").start(() -> {
+        acceptThread = Thread.ofPlatform().daemon().name("worker-accept").start(() -> {
             try {
                 while (!disconnecting) {
-                    if (Libc.poll(listenFd, Libc.POLLIN, POLL_MILLIS) == 0) {
+                    // Look again after poll: a disconnect may have come while we waited, and a
+                    // connection we leave in the queue goes to a worker that still serves.
+                    if (Libc.poll(listenFd, Libc.POLLIN, POLL_MILLIS) == 0 || disconnecting) {
                         continue;
                     }
                     int fd = SocketCalls.accept(listenFd);
@@ -127,9 +138,10 @@ public final class ClusterWorker {
                         answerLater(() -> SocketCalls.writeAll(fd, answer().getBytes(StandardCharsets.UTF_8)), () -> Libc.close(fd));
                     }
                 }
-                Libc.close(listenFd); // our copy; the master and the other workers keep theirs
             } catch (IOException e) {
                 System.err.println("worker: accept on the shared listener failed: " + e.getMessage());
+            } finally {
+                closeQuietly(listenFd); // our copy; the master and the other workers keep theirs
             }
         });
     }
@@ -141,9 +153,9 @@ public final class ClusterWorker {
         listener.bind(new InetSocketAddress(setup.host(), setup.port()), 511);
         ownListener = listener;
         channel.send(WorkerChannel.Message.listening(setup.port()));
-        Thread.ofPlatform().daemon().name("worker-accept").start(() -> {
+        acceptThread = Thread.ofPlatform().daemon().name("worker-accept").start(() -> {
             try {
-                while (true) {
+                while (!disconnecting) {
                     SocketChannel client = listener.accept();
                     open.register();
                     answerLater(() -> {
@@ -165,6 +177,14 @@ public final class ClusterWorker {
         ServerSocketChannel listener = ownListener;
         if (listener != null) {
             listener.close();
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            Libc.close(fd);
+        } catch (IOException e) {
+            System.err.println("worker: " + e.getMessage());
         }
     }
 
