@@ -16,12 +16,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -75,11 +79,13 @@ class ServeTest {
         }
     }
 
-    /** The master must take its workers with it; give the last of them a moment to be reaped. */
-    private static void awaitGone(String token) throws InterruptedException {
-        Instant end = Instant.now().plus(Duration.ofSeconds(15));
-        while (!RunProcesses.find(token).isEmpty() && Instant.now().isBefore(end)) {
-            TimeUnit.MILLISECONDS.sleep(50); // polling the process table: there is no event to wait on
+    /** The master must take its workers with it: wait for each process of this run to end, with a deadline. */
+    private static void awaitGone(String token) throws Exception {
+        CompletableFuture<?>[] exits = RunProcesses.find(token).stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(exits).get(15, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            // Reported below, by name.
         }
         assertThat(RunProcesses.find(token).stream().map(ProcessHandle::pid).toList())
                 .as("processes left running after the server stopped on SIGTERM").isEmpty();
@@ -97,9 +103,17 @@ class ServeTest {
         }
     }
 
+    /** The reference server's command line, compiled once for every scheduling mode. */
+    private static List<String> serve;
+
+    @BeforeAll
+    static void compile() throws IOException {
+        serve = DemosTest.solutionMain(SLUG, "ipclab.lab10.Serve", List.of(), ROOT.resolve("grader/target/selftest-serve"));
+    }
+
     private static Process start(String token, String... args) throws IOException {
-        List<String> command = DemosTest.solutionMain(SLUG, "ipclab.lab10.Serve", List.of(args),
-                ROOT.resolve("grader/target/selftest-serve"));
+        List<String> command = new ArrayList<>(serve);
+        command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put(RunProcesses.TOKEN_VARIABLE, token);
