@@ -78,6 +78,13 @@ public final class Libc {
     public static final int SIGCONT = 18;
     public static final int SIGSTOP = 19;
 
+    // prctl(2) options.
+    public static final int PR_SET_CHILD_SUBREAPER = 36;
+    public static final int PR_GET_CHILD_SUBREAPER = 37;
+
+    // waitpid(2) options.
+    public static final int WNOHANG = 1;
+
     /** Writes to a pipe of at most this many bytes are atomic: they never interleave with others. */
     public static final int PIPE_BUF = 4096;
 
@@ -101,6 +108,10 @@ public final class Libc {
     private static final MethodHandle POLL = function("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle MKFIFO = function("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle KILL = function("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle PRCTL = variadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle WAITPID = function("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle GETEUID = LINKER.downcallHandle(
+            LIBC.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPID = LINKER.downcallHandle(
             LIBC.find("getpid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SYSCALL5 =
@@ -247,6 +258,34 @@ public final class Libc {
             return (int) GETPID.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException("getpid() could not be called", t);
+        }
+    }
+
+    /** geteuid(2): the user id this process acts as (0 for root). */
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException("geteuid() could not be called", t);
+        }
+    }
+
+    /**
+     * prctl(2) with one argument, e.g. {@code prctl(PR_SET_CHILD_SUBREAPER, 1)}: orphans among this
+     * process's descendants are then re-parented to it instead of to init, so they stay findable.
+     */
+    public static int prctl(int option, long argument) throws ErrnoException {
+        return call("prctl", "option " + option + ", " + argument, state -> (int) PRCTL.invokeExact(state, option, argument));
+    }
+
+    /**
+     * waitpid(2) with {@link #WNOHANG}: reaps {@code pid} if it is a child of this process that has
+     * exited; returns its pid then, 0 while it still runs.
+     */
+    public static int waitpidNoHang(long pid) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(JAVA_INT);
+            return call("waitpid", "pid " + pid, state -> (int) WAITPID.invokeExact(state, (int) pid, status, WNOHANG));
         }
     }
 
