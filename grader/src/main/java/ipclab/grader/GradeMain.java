@@ -38,10 +38,15 @@ public final class GradeMain implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS", description = "each test's deadline (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
+    @Option(names = "--run-budget", defaultValue = "30", paramLabel = "MINUTES",
+            description = "the whole run's time budget; labs it does not reach are reported as not graded (default: ${DEFAULT-VALUE})")
+    int runBudgetMinutes;
+
     @Override
     public Integer call() throws Exception {
         Path repo = root.toAbsolutePath().normalize();
-        Grader.Options options = Grader.Options.standard(repo, target, new HashSet<>(labs), hidden, timeoutSeconds);
+        Grader.Options options = Grader.Options.standard(repo, target, new HashSet<>(labs), hidden, timeoutSeconds)
+                .withBudgets(Grader.Options.DEFAULT_LAB_BUDGET, java.time.Duration.ofMinutes(runBudgetMinutes));
         GradeResult result = new Grader(options).grade();
         new ConsoleReport(repo).print(result, System.out);
         Path json = options.workRoot().resolve("results.json");

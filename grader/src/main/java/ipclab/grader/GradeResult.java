@@ -3,8 +3,12 @@ package ipclab.grader;
 import java.time.Duration;
 import java.util.List;
 
-/** Everything one grading run found. */
-public record GradeResult(String target, List<LabResult> labs, Duration elapsed) {
+/**
+ * Everything one grading run found.
+ *
+ * @param isolation how far student code was kept from the grader, as the report's header says it
+ */
+public record GradeResult(String target, List<LabResult> labs, Duration elapsed, String isolation) {
 
     public int score() {
         return labs.stream().mapToInt(LabResult::score).sum();

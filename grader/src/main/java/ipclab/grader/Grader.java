@@ -8,14 +8,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import ipclab.grader.isolation.Cgroup;
+import ipclab.grader.isolation.Isolation;
 import java.util.stream.Stream;
 
 /**
- * Grades a tree of labs. Each lab is compiled on its own, its graded tests are compiled against
- * it, and they run in a JVM of their own: a lab that does not compile, throws, exits, crashes or
- * hangs costs its own points and nothing else.
+ * Grades a tree of labs. Every lab is compiled on its own, its graded tests against it, all
+ * before any student code runs; then each lab's tests run in a JVM of their own, as an
+ * unprivileged user when the grader is root. A lab that does not compile, breaks the rules,
+ * throws, exits, crashes, hangs, floods or tampers costs its own points and nothing else, and the
+ * report is always written.
  */
 public final class Grader {
 
@@ -30,16 +38,27 @@ public final class Grader {
      * @param workRoot       where compiled classes, logs and reports go ({@code grader/target/grade})
      * @param timeoutSeconds each test's deadline
      * @param labBudget      each lab's time budget, all its tests together
+     * @param runBudget      the whole run's time budget
      */
     public record Options(Path root, Path labsRoot, Path testsRoot, Path hiddenRoot, Set<Integer> labs,
-                          Path workRoot, int timeoutSeconds, Duration labBudget) {
+                          Path workRoot, int timeoutSeconds, Duration labBudget, Duration runBudget) {
 
         /** A lab gets this long in all, however its tests time out: a hanging lab must not hang a class's grading. */
         public static final Duration DEFAULT_LAB_BUDGET = Duration.ofMinutes(5);
 
+        /**
+         * The whole run gets this long: labs it does not reach are reported as not graded, so a
+         * submission of ten hanging labs still ends inside a Gradescope timeout. Solutions take about two minutes.
+         */
+        public static final Duration DEFAULT_RUN_BUDGET = Duration.ofMinutes(30);
+
         public Options(Path root, Path labsRoot, Path testsRoot, Path hiddenRoot, Set<Integer> labs,
                        Path workRoot, int timeoutSeconds) {
-            this(root, labsRoot, testsRoot, hiddenRoot, labs, workRoot, timeoutSeconds, DEFAULT_LAB_BUDGET);
+            this(root, labsRoot, testsRoot, hiddenRoot, labs, workRoot, timeoutSeconds, DEFAULT_LAB_BUDGET, DEFAULT_RUN_BUDGET);
+        }
+
+        public Options withBudgets(Duration lab, Duration run) {
+            return new Options(root, labsRoot, testsRoot, hiddenRoot, labs, workRoot, timeoutSeconds, lab, run);
         }
 
         /** The standard layout: grade {@code target} ("labs", "solutions" or a folder) in repository {@code root}. */
@@ -51,100 +70,231 @@ public final class Grader {
     }
 
     private final Options options;
-    private final LabCompiler compiler;
 
     public Grader(Options options) {
         this.options = options;
-        this.compiler = new LabCompiler(options.root());
     }
 
     public GradeResult grade() {
         long start = System.nanoTime();
-        List<LabResult> results = new ArrayList<>();
-        List<Lab> labs = LabCatalog.find(options.labsRoot(), options.root().resolve("labs"), options.testsRoot(), options.hiddenRoot());
-        for (Lab lab : labs) {
-            if (options.labs().isEmpty() || options.labs().contains(lab.number())) {
-                results.add(grade(lab));
-            }
-        }
-        if (results.isEmpty()) {
+        long runDeadline = start + options.runBudget().toNanos();
+        List<Lab> labs = LabCatalog.find(options.labsRoot(), options.root().resolve("labs"), options.testsRoot(), options.hiddenRoot())
+                .stream().filter(lab -> options.labs().isEmpty() || options.labs().contains(lab.number())).toList();
+        if (labs.isEmpty()) {
             throw new IllegalArgumentException("no lab " + options.labs() + " under " + options.labsRoot());
+        }
+        RunSweeper.becomeSubreaper();
+        Isolation isolation = Isolation.detect("ipclab-grade-" + UUID.randomUUID().toString().substring(0, 8));
+        Map<Lab, LabResult> results = new LinkedHashMap<>();
+        try (Stage stage = Stage.create(isolation, graderClasspath())) {
+            // Everything is compiled and planned before any student code runs, so no lab's code can
+            // change another lab's tests, or its own, before they are compiled.
+            Map<Lab, PreparedLab> prepared = new LinkedHashMap<>();
+            for (Lab lab : labs) {
+                guarded(lab, results, () -> prepared.put(lab, copySources(lab)));
+            }
+            try {
+                compileAll(prepared, stage);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                prepared.keySet().forEach(lab -> results.put(lab, LabResult.broken(lab, "the lab compiles",
+                        "the grader could not run the compiler: " + e + "\nShow this message to the instructor.")));
+            }
+            for (Lab lab : labs) {
+                if (prepared.containsKey(lab) && !results.containsKey(lab)) {
+                    guarded(lab, results, () -> check(lab, prepared, stage).ifPresent(broken -> results.put(lab, broken)));
+                }
+            }
+            for (Lab lab : labs) {
+                if (results.containsKey(lab)) {
+                    continue;
+                }
+                Duration left = Duration.ofNanos(runDeadline - System.nanoTime());
+                if (left.isNegative() || left.isZero()) {
+                    results.put(lab, LabResult.notGraded(lab, prepared.get(lab).plan(), "not graded: the run's time budget of "
+                            + describe(options.runBudget()) + " was spent on the labs before it"));
+                    continue;
+                }
+                Duration budget = left.compareTo(options.labBudget()) < 0 ? left : options.labBudget();
+                guarded(lab, results, () -> results.put(lab, run(lab, prepared.get(lab), stage, isolation, budget)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stage the grading run in " + System.getProperty("java.io.tmpdir"), e);
+        } finally {
+            isolation.cgroup().ifPresent(Cgroup::remove);
         }
         Path graded = options.labsRoot().toAbsolutePath().normalize();
         String target = graded.startsWith(options.root()) ? options.root().relativize(graded).toString() : graded.toString();
-        return new GradeResult(target, results, Duration.ofNanos(System.nanoTime() - start));
-    }
-
-    private LabResult grade(Lab lab) {
-        Path work = options.workRoot().resolve(lab.id());
-        try {
-            Tree.delete(work);
-            Files.createDirectories(work);
-            List<Path> base = graderClasspath();
-
-            LabCompiler.Result main = compiler.compile(List.of(lab.sources()), List.of(lab.resources()), base, work.resolve("classes"));
-            if (!main.ok()) {
-                return LabResult.broken(lab, "the lab compiles",
-                        "the lab does not compile, so none of its tests could run:\n" + main.errors());
-            }
-            List<Path> withLab = concat(base, main.classes());
-            if (javaFiles(lab.visibleTests()).isEmpty()) {
-                return LabResult.broken(lab, "the lab has graded tests",
-                        "no graded tests found in " + options.root().relativize(lab.visibleTests()));
-            }
-            // Every lab's tests compile with the shared test kit (labtests/common: waiting with deadlines, cleaning up children).
-            LabCompiler.Result tests = compiler.compile(List.of(lab.visibleTests(), options.testsRoot().resolve("common")),
-                    List.of(), withLab, work.resolve("test-classes"));
-            if (!tests.ok()) {
-                return LabResult.broken(lab, "the graded tests compile against the lab",
-                        "the graded tests do not compile against this lab: a class, method or signature the handout"
-                                + " describes is missing or was changed:\n" + tests.errors());
-            }
-            List<Path> classpath = concat(withLab, tests.classes());
-            HiddenTests hidden = compileHidden(lab, classpath, work);
-            if (hidden.classes() != null) {
-                classpath = concat(classpath, hidden.classes());
-            }
-            List<TestOutcome> outcomes = new ArrayList<>(new IsolatedTestRun(lab, classpath, tests.classes(),
-                    hidden.classes(), work, options.timeoutSeconds(), options.labBudget()).run());
-            if (hidden.problem() != null) {
-                outcomes.add(new TestOutcome(lab.number() + "." + (outcomes.size() + 1), "the instructor's hidden tests compile",
-                        0, 0, false, hidden.problem(), null, true));
-            }
-            return new LabResult(lab, outcomes);
-        } catch (IsolatedTestRun.RunnerFailed e) {
-            return LabResult.broken(lab, "the graded tests run", e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException("grading " + lab.slug() + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while grading " + lab.slug(), e);
-        }
-    }
-
-    /** Hidden tests compiled, or why they could not be: the instructor's problem, never the student's. */
-    private record HiddenTests(Path classes, String problem) {
+        List<LabResult> ordered = labs.stream().map(results::get).toList();
+        return new GradeResult(target, ordered, Duration.ofNanos(System.nanoTime() - start), isolation.describe() + exposed(isolation));
     }
 
     /**
-     * Compiles an instructor's hidden tests for a lab. When they do not compile, or reuse the name of a
-     * visible test class (which would silently shadow it), the visible tests are graded alone and a
-     * hidden entry worth nothing tells the instructor why.
+     * A warning when the student user can read the hidden tests' sources or the reference
+     * solutions: the isolation keeps it from writing, but what it can read it can copy.
      */
-    private HiddenTests compileHidden(Lab lab, List<Path> classpath, Path work) throws IOException {
+    private String exposed(Isolation isolation) {
+        StringBuilder warning = new StringBuilder();
+        for (Path secret : new Path[] {options.hiddenRoot(), options.root().resolve("solutions")}) {
+            boolean graded = secret != null && options.labsRoot().toAbsolutePath().normalize().equals(secret.toAbsolutePath().normalize());
+            if (secret != null && !graded && isolation.readableByStudent(secret)) {
+                warning.append("\nwarning: the student user can read ").append(secret)
+                        .append(": close it with chmod 700 (or a parent folder with chmod o-x)");
+            }
+        }
+        return warning.toString();
+    }
+
+    private static String describe(Duration d) {
+        return d.toSeconds() >= 120 ? d.toMinutes() + " min" : d.toMillis() / 1000.0 + " s";
+    }
+
+    /** A step of grading one lab; whatever it throws marks that lab broken, never the run. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void guarded(Lab lab, Map<Lab, LabResult> results, Step step) {
+        try {
+            step.run();
+        } catch (LabSources.Refused e) {
+            results.put(lab, LabResult.broken(lab, "the lab's files can be graded", e.getMessage()));
+        } catch (IsolatedTestRun.IntegrityFailure e) {
+            results.put(lab, LabResult.broken(lab, "the lab's tests ran untampered",
+                    "integrity failure: " + e.getMessage() + "\nNo points can be trusted, so the lab scores 0."
+                            + " Code under test that writes the grader's files or forges its results is reported to the instructor."));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            results.put(lab, LabResult.broken(lab, "the lab was graded", "grading was interrupted"));
+        } catch (Exception | Error e) {
+            results.put(lab, LabResult.broken(lab, "the lab was graded", "the grader could not grade this lab: " + e
+                    + "\nOther labs were graded as usual; show this message to the instructor."));
+        }
+    }
+
+    /** A lab on its way to being run: its sources copied, later compiled and planned. */
+    record PreparedLab(Path work, Path sources, List<PlannedTest> plan, String hiddenProblem) {
+        PreparedLab with(List<PlannedTest> newPlan, String problem) {
+            return new PreparedLab(work, sources, newPlan, problem);
+        }
+    }
+
+    private PreparedLab copySources(Lab lab) throws IOException, LabSources.Refused {
+        Path work = options.workRoot().resolve(lab.id());
+        Tree.delete(work);
+        Files.createDirectories(work);
+        return new PreparedLab(work, LabSources.copy(lab.folder(), work), List.of(), null);
+    }
+
+    /** The lab, its graded tests and the test kit, and the hidden tests: every lab's, in one compiling JVM. */
+    private void compileAll(Map<Lab, PreparedLab> prepared, Stage stage) throws IOException, InterruptedException {
+        List<CompileJob> jobs = new ArrayList<>();
+        for (var entry : prepared.entrySet()) {
+            Lab lab = entry.getKey();
+            Path src = entry.getValue().sources();
+            String id = lab.id();
+            jobs.add(new CompileJob(id + "/lab", List.of(src.resolve("main/java")), List.of(src.resolve("main/resources")),
+                    stage.libraries(), stage.classes(lab), null));
+            jobs.add(new CompileJob(id + "/tests", List.of(lab.visibleTests(), options.testsRoot().resolve("common")), List.of(),
+                    concat(stage.libraries(), stage.classes(lab)), stage.testClasses(lab), id + "/lab"));
+            if (lab.hiddenTests() != null && shadowingHidden(lab).isEmpty()) {
+                jobs.add(new CompileJob(id + "/hidden", List.of(lab.hiddenTests()), List.of(),
+                        concat(concat(stage.libraries(), stage.classes(lab)), stage.testClasses(lab)), stage.hiddenClasses(lab),
+                        id + "/tests"));
+            }
+        }
+        compiled = new Compilations(options.root(), graderClasspath(), options.workRoot(), COMPILE_DEADLINE).run(jobs);
+    }
+
+    /** Each compile job's result, by name. */
+    private Map<String, LabCompiler.Result> compiled = Map.of();
+
+    /** How long one javac run may take: a lab takes a few seconds. */
+    private static final Duration COMPILE_DEADLINE = Duration.ofSeconds(120);
+
+    /** The lab compiled, its tests compiled against it, it keeps the rules, and its tests are planned; or why not. */
+    private Optional<LabResult> check(Lab lab, Map<Lab, PreparedLab> prepared, Stage stage) throws IOException {
+        LabResult broken = brokenBeforeRunning(lab, prepared.get(lab), stage);
+        if (broken != null) {
+            return Optional.of(broken);
+        }
+        String hiddenProblem = hiddenProblem(lab);
+        Path hidden = lab.hiddenTests() != null && hiddenProblem == null ? stage.hiddenClasses(lab) : null;
+        Stage.publish(stage.lab(lab));
+        List<PlannedTest> plan = TestPlanner.plan(stage.testClasses(lab), hidden, stage.classes(lab), options.timeoutSeconds());
+        prepared.put(lab, prepared.get(lab).with(plan, hiddenProblem));
+        return Optional.empty();
+    }
+
+    /** Why the lab cannot run: it does not compile, its tests do not compile against it, or it breaks the rules. */
+    private LabResult brokenBeforeRunning(Lab lab, PreparedLab prepared, Stage stage) throws IOException {
+        LabCompiler.Result main = compiled.get(lab.id() + "/lab");
+        if (!main.ok()) {
+            return LabResult.broken(lab, "the lab compiles", "the lab does not compile, so none of its tests could run:\n"
+                    + inOriginalFiles(main.errors(), lab, prepared));
+        }
+        if (javaFiles(lab.visibleTests()).isEmpty()) {
+            return LabResult.broken(lab, "the lab has graded tests",
+                    "no graded tests found in " + options.root().relativize(lab.visibleTests()));
+        }
+        LabCompiler.Result tests = compiled.get(lab.id() + "/tests");
+        if (!tests.ok()) {
+            return LabResult.broken(lab, "the graded tests compile against the lab",
+                    "the graded tests do not compile against this lab: a class, method or signature the handout"
+                            + " describes is missing or was changed:\n" + inOriginalFiles(tests.errors(), lab, prepared));
+        }
+        // Hidden test classes count too, even when they did not compile: no lab class may take their names.
+        List<Path> testFolders = List.of(stage.testClasses(lab), stage.hiddenClasses(lab));
+        return LabPolicy.check(lab, stage.classes(lab), testFolders)
+                .map(why -> LabResult.broken(lab, "the lab keeps the grader's rules", why)).orElse(null);
+    }
+
+    private LabResult run(Lab lab, PreparedLab prepared, Stage stage, Isolation isolation, Duration budget) throws Exception {
+        IsolatedTestRun testRun = new IsolatedTestRun(lab, prepared.plan(), stage, isolation, prepared.work(),
+                options.timeoutSeconds(), budget);
+        List<TestOutcome> outcomes = new ArrayList<>(testRun.run());
+        if (!testRun.leftovers().isEmpty()) {
+            outcomes.add(new TestOutcome(lab.number() + "." + (outcomes.size() + 1), "the lab left nothing behind after its tests",
+                    0, 0, false, String.join("\n", testRun.leftovers()), null, false));
+        }
+        if (prepared.hiddenProblem() != null) {
+            outcomes.add(new TestOutcome(lab.number() + "." + (outcomes.size() + 1), "the instructor's hidden tests compile",
+                    0, 0, false, prepared.hiddenProblem(), null, true));
+        }
+        return new LabResult(lab, outcomes);
+    }
+
+    /** Compiler messages name the copy of the sources the grader compiled: show the student's own files instead. */
+    private String inOriginalFiles(String errors, Lab lab, PreparedLab prepared) {
+        return errors.replace(shown(prepared.sources()) + "/", shown(lab.folder().resolve("src")) + "/");
+    }
+
+    private String shown(Path p) {
+        Path absolute = p.toAbsolutePath().normalize();
+        return absolute.startsWith(options.root()) ? options.root().relativize(absolute).toString() : absolute.toString();
+    }
+
+    /** Why the hidden tests are not graded (they clash with visible ones, or do not compile), or {@code null}. */
+    private String hiddenProblem(Lab lab) throws IOException {
         if (lab.hiddenTests() == null) {
-            return new HiddenTests(null, null);
+            return null;
         }
-        List<String> visible = javaFiles(lab.visibleTests()).stream().map(p -> lab.visibleTests().relativize(p).toString()).toList();
-        List<String> shadowing = javaFiles(lab.hiddenTests()).stream().map(p -> lab.hiddenTests().relativize(p).toString())
-                .filter(visible::contains).toList();
+        List<String> shadowing = shadowingHidden(lab);
         if (!shadowing.isEmpty()) {
-            return new HiddenTests(null, "hidden test files reuse the names of visible ones and would replace them: "
-                    + shadowing + "; give hidden test classes names of their own");
+            return "hidden test files reuse the names of visible ones and would replace them: "
+                    + shadowing + "; give hidden test classes names of their own";
         }
-        LabCompiler.Result hidden = compiler.compile(List.of(lab.hiddenTests()), List.of(), classpath, work.resolve("hidden-classes"));
-        return hidden.ok() ? new HiddenTests(hidden.classes(), null)
-                : new HiddenTests(null, "the hidden tests do not compile, so only the visible tests were graded:\n" + hidden.errors());
+        LabCompiler.Result hidden = compiled.get(lab.id() + "/hidden");
+        return hidden.ok() ? null : "the hidden tests do not compile, so only the visible tests were graded:\n" + hidden.errors();
+    }
+
+    /** Hidden test files with the path of a visible one, which would silently replace it. */
+    private static List<String> shadowingHidden(Lab lab) throws IOException {
+        List<String> visible = javaFiles(lab.visibleTests()).stream().map(p -> lab.visibleTests().relativize(p).toString()).toList();
+        return javaFiles(lab.hiddenTests()).stream().map(p -> lab.hiddenTests().relativize(p).toString())
+                .filter(visible::contains).toList();
     }
 
     /**

@@ -25,6 +25,13 @@ public record LabResult(Lab lab, List<TestOutcome> tests) {
         return tests.stream().filter(t -> !t.passed()).findFirst();
     }
 
+    /** A lab the run's time budget did not reach: one failed entry worth what its tests are worth. */
+    static LabResult notGraded(Lab lab, List<PlannedTest> plan, String why) {
+        int points = plan.stream().mapToInt(PlannedTest::points).sum();
+        return new LabResult(lab, List.of(new TestOutcome(lab.number() + ".0", "the lab was graded", 0,
+                points > 0 ? points : LAB_POINTS, false, why, null, false)));
+    }
+
     /** A lab that could not be run: one failed entry worth the whole lab, saying why. */
     static LabResult broken(Lab lab, String title, String why) {
         return new LabResult(lab, List.of(new TestOutcome(lab.number() + ".0", title, 0, LAB_POINTS, false, why, null, false)));

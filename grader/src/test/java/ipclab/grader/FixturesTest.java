@@ -136,7 +136,8 @@ class FixturesTest {
     @DisplayName("a lab whose tests time out one after another stops at its time budget")
     void labBudget() {
         Grader.Options options = new Grader.Options(ROOT, FIXTURES.resolve("labs"), FIXTURES.resolve("labtests"),
-                null, Set.of(95), ROOT.resolve("grader/target/fixture-budget"), 5, java.time.Duration.ofSeconds(8));
+                null, Set.of(95), ROOT.resolve("grader/target/fixture-budget"), 5)
+                .withBudgets(java.time.Duration.ofSeconds(8), Grader.Options.DEFAULT_RUN_BUDGET);
         LabResult lab = new Grader(options).grade().lab(95);
         assertThat(lab.tests()).extracting(TestOutcome::passed).containsExactly(false, false, false);
         assertThat(lab.tests().get(0).output()).contains("timed out after 5 seconds");

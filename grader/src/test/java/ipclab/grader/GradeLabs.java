@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestFactory;
  * <p>System properties: {@code ipclab.target} (labs, solutions or a folder; default labs),
  * {@code ipclab.lab} (e.g. 2, or 1,2), {@code ipclab.hidden} (a folder of hidden tests, relative
  * to the repository root or absolute),
- * {@code ipclab.testTimeout} (seconds per test).
+ * {@code ipclab.testTimeout} (seconds per test), {@code ipclab.runBudget} (minutes for the whole run).
  */
 @DisplayName("ipc-lab grade")
 class GradeLabs {
@@ -39,7 +39,10 @@ class GradeLabs {
 
         // A relative folder means relative to the repository root, where mvn is run, not to grader/.
         Path hiddenRoot = hidden.isBlank() ? null : root.resolve(hidden);
-        Grader.Options options = Grader.Options.standard(root, target, labs, hiddenRoot, timeout);
+        java.time.Duration runBudget = java.time.Duration.ofMinutes(Integer.getInteger("ipclab.runBudget",
+                (int) Grader.Options.DEFAULT_RUN_BUDGET.toMinutes()));
+        Grader.Options options = Grader.Options.standard(root, target, labs, hiddenRoot, timeout)
+                .withBudgets(Grader.Options.DEFAULT_LAB_BUDGET, runBudget);
         GradeResult result = new Grader(options).grade();
         new ConsoleReport(root).print(result, System.out);
         GradescopeReport.write(result, options.workRoot().resolve("results.json"));

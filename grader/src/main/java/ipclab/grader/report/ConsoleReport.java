@@ -23,6 +23,7 @@ public final class ConsoleReport {
         out.println();
         out.printf(Locale.ROOT, "ipc-lab grade · %s · %d lab%s · %.1f s%n", result.target(), result.labs().size(),
                 result.labs().size() == 1 ? "" : "s", result.elapsed().toMillis() / 1000.0);
+        out.println(result.isolation());
         out.println();
         out.printf("  %-22s %9s %7s   %s%n", "lab", "score", "tests", "first failure");
         for (LabResult lab : result.labs()) {

@@ -46,7 +46,7 @@ public final class GradescopeReport {
         root.put("max_score", result.maxScore());
         root.put("execution_time", result.elapsed().toSeconds());
         root.put("output", "ipc-lab: " + result.score() + "/" + result.maxScore() + " points over "
-                + result.labs().size() + " lab(s) of " + result.target());
+                + result.labs().size() + " lab(s) of " + result.target() + "\n" + result.isolation());
         root.put("visibility", "visible");
         // The console report names every test, hidden ones too: keep it from students when there are any.
         boolean anyHidden = result.labs().stream().flatMap(l -> l.tests().stream()).anyMatch(TestOutcome::hidden);

@@ -5,46 +5,67 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
-/** Writes runner events as JSON lines, each one flushed to the kernel before the test goes on. */
+/**
+ * Writes runner events as JSON lines, each one flushed to the kernel before the test goes on,
+ * and each one signed.
+ *
+ * <p>The event file is the only thing the parent grader learns a test's verdict from, and student
+ * code runs in the same JVM and as the same user, so it can find the file (the path is in the
+ * JVM's arguments) and append lines of its own. Each line therefore starts with an HMAC-SHA256 of
+ * its text under a key the parent handed this JVM on its stdin before any test ran, and carries a
+ * sequence number; the parent ({@link EventAudit}) rejects a line without the right signature, out
+ * of order or repeated. The key lives only inside the JDK's {@link Mac}, in a module student code
+ * cannot open.
+ */
 public final class EventLog implements AutoCloseable {
 
+    static final String ALGORITHM = "HmacSHA256";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OutputStream out;
+    private final Mac mac;
+    private long sequence;
 
-    EventLog(Path file) throws IOException {
+    EventLog(Path file, byte[] key) throws IOException {
         this.out = new FileOutputStream(file.toFile(), true);
+        this.mac = newMac(key);
+        java.util.Arrays.fill(key, (byte) 0);
     }
 
     synchronized void write(RunnerEvent event) {
         try {
-            out.write(JSON.writeValueAsBytes(event));
-            out.write('\n');
-            out.flush(); // FileOutputStream has no buffer: each event is one write(2)
+            String json = JSON.writeValueAsString(event.withSeq(sequence++));
+            String line = sign(mac, json) + " " + json + "\n";
+            out.write(line.getBytes(StandardCharsets.UTF_8)); // FileOutputStream has no buffer: one write(2)
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the event log", e);
         }
     }
 
-    /** Reads a log back; a last line cut short by a crash is ignored. */
-    public static List<RunnerEvent> read(Path file) throws IOException {
-        List<RunnerEvent> events = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return events;
+    static Mac newMac(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(key, ALGORITHM));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no " + ALGORITHM + " in this JDK", e);
         }
-        for (String line : Files.readAllLines(file)) {
-            try {
-                events.add(JSON.readValue(line, RunnerEvent.class));
-            } catch (IOException partialLine) {
-                break;
-            }
-        }
-        return events;
+    }
+
+    static String sign(Mac mac, String text) {
+        return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Parses one event's JSON (the part after the signature). */
+    static RunnerEvent parse(String json) throws IOException {
+        return JSON.readValue(json, RunnerEvent.class);
     }
 
     @Override

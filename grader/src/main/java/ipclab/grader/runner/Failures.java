@@ -1,5 +1,10 @@
 package ipclab.grader.runner;
 
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /** Turns what a test threw into a few lines a student can act on. */
@@ -7,10 +12,15 @@ final class Failures {
 
     private static final int MAX_LENGTH = 1500;
 
-    private Failures() {
+    private final Path labClasses;
+    private final Map<String, Boolean> labCode = new HashMap<>();
+
+    /** @param labClasses the folder the lab's own classes were loaded from */
+    Failures(Path labClasses) {
+        this.labClasses = labClasses.toAbsolutePath().normalize();
     }
 
-    static String describe(Throwable t) {
+    String describe(Throwable t) {
         String text = switch (t) {
             case UnsupportedOperationException u when u.getMessage() != null && u.getMessage().startsWith("TODO") ->
                     "not implemented yet — " + u.getMessage() + where(u);
@@ -24,16 +34,34 @@ final class Failures {
         return text.length() <= MAX_LENGTH ? text : text.substring(0, MAX_LENGTH - 1) + "…";
     }
 
-    /** The first stack frame in lab code (not the test, not JUnit or AssertJ), e.g. {@code (Pipe.java:42)}. */
-    private static String where(Throwable t) {
+    /** The first stack frame in the lab's own code, e.g. {@code (Pipe.java:42)}. */
+    private String where(Throwable t) {
         for (StackTraceElement frame : t.getStackTrace()) {
             String cls = frame.getClassName();
-            if (cls.startsWith("ipclab.lab") && !cls.endsWith("Test") && !cls.contains("Test$")) {
+            if (isLabCode(cls)) {
                 return "\n    at " + cls.substring(cls.lastIndexOf('.') + 1) + "." + frame.getMethodName()
                         + "(" + frame.getFileName() + ":" + frame.getLineNumber() + ")";
             }
         }
         return "";
+    }
+
+    /**
+     * Whether a class came from the lab's folder, as opposed to the graded tests, the test kit or a
+     * library: told by where it was loaded from, since names prove nothing (a test kit's helper is
+     * in the lab's package too).
+     */
+    private boolean isLabCode(String className) {
+        return labCode.computeIfAbsent(className, name -> {
+            try {
+                Class<?> c = Class.forName(name, false, Failures.class.getClassLoader());
+                CodeSource source = c.getProtectionDomain().getCodeSource();
+                return source != null && source.getLocation() != null
+                        && Path.of(source.getLocation().toURI()).toAbsolutePath().normalize().equals(labClasses);
+            } catch (ClassNotFoundException | LinkageError | URISyntaxException | RuntimeException e) {
+                return false;
+            }
+        });
     }
 
     private static String causes(Throwable t) {

@@ -13,10 +13,12 @@ final class GradingListener implements TestExecutionListener {
 
     private final EventLog log;
     private final LeakGuard guard;
+    private final Failures failures;
 
-    GradingListener(EventLog log, LeakGuard guard) {
+    GradingListener(EventLog log, LeakGuard guard, Failures failures) {
         this.log = log;
         this.guard = guard;
+        this.failures = failures;
     }
 
     @Override
@@ -38,12 +40,12 @@ final class GradingListener implements TestExecutionListener {
     public void executionFinished(TestIdentifier test, TestExecutionResult result) {
         if (!test.isTest()) {
             if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL && result.getThrowable().isPresent()) {
-                log.write(RunnerEvent.containerFailed(test.getUniqueId(), Failures.describe(result.getThrowable().get())));
+                log.write(RunnerEvent.containerFailed(test.getUniqueId(), failures.describe(result.getThrowable().get())));
             }
             return;
         }
         List<String> leaks = guard.after();
-        String failure = result.getThrowable().map(Failures::describe).orElse(null);
+        String failure = result.getThrowable().map(failures::describe).orElse(null);
         boolean passed = result.getStatus() == TestExecutionResult.Status.SUCCESSFUL && leaks.isEmpty();
         StringBuilder message = new StringBuilder();
         if (failure != null) {

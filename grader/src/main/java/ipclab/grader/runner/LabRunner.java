@@ -1,34 +1,29 @@
 package ipclab.grader.runner;
 
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
-
-import ipclab.grader.api.Graded;
+import ipclab.support.ErrnoException;
+import ipclab.support.Libc;
 import java.io.IOException;
-import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import org.junit.platform.engine.FilterResult;
-import org.junit.platform.engine.discovery.ClassNameFilter;
-import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.PostDiscoveryFilter;
-import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * The main class of a runner JVM: runs one lab's graded tests through the JUnit Platform and logs
- * every step to an event file. The grader starts one of these per lab (and another if one dies),
- * so whatever a lab's code does to its JVM costs only that lab.
+ * every step to a signed event file. The grader starts one of these per lab (and another if one
+ * dies), so whatever a lab's code does to its JVM costs only that lab.
  *
- * <pre>LabRunner --events FILE --tests DIR [--hidden DIR] [--skip FILE] [--timeout SECONDS]</pre>
+ * <pre>LabRunner --events FILE --tests DIR [--hidden DIR] --lab-classes DIR [--skip FILE] [--timeout SECONDS]</pre>
+ *
+ * <p>Before anything else it reads the event log's key from stdin (the parent writes it and
+ * closes the pipe), so the key is gone from every place student code could read it by the time the
+ * first test runs.
  */
 public final class LabRunner {
 
@@ -36,16 +31,17 @@ public final class LabRunner {
     }
 
     public static void main(String[] args) throws Exception {
+        byte[] key = readKey();
         Options options = Options.parse(args);
-        JdkWarmUp.run();
         int status = 0;
-        try (EventLog log = new EventLog(options.events)) {
+        try (EventLog log = new EventLog(options.events, key)) {
+            becomeSubreaper();
+            JdkWarmUp.run();
             LeakGuard guard = new LeakGuard(System.getenv(RunProcesses.TOKEN_VARIABLE),
-                    List.of(Path.of("/dev/shm"), Path.of("/dev/mqueue"), Path.of(System.getProperty("java.io.tmpdir"))));
-            Launcher launcher = LauncherFactory.create();
-            TestPlan plan = launcher.discover(request(options));
-            log.write(RunnerEvent.plan(planned(plan, options.hidden)));
-            launcher.execute(plan, new GradingListener(log, guard));
+                    Path.of(System.getProperty("java.io.tmpdir")));
+            Launcher launcher = JupiterOnly.launcher();
+            TestPlan plan = launcher.discover(JupiterOnly.request(options.testRoots(), options.skipped(), options.timeoutSeconds));
+            launcher.execute(plan, new GradingListener(log, guard, new Failures(options.labClasses)));
             log.write(RunnerEvent.done());
         } catch (Throwable t) {
             t.printStackTrace();
@@ -57,68 +53,43 @@ public final class LabRunner {
         Runtime.getRuntime().halt(status);
     }
 
-    private static LauncherDiscoveryRequest request(Options options) throws IOException {
-        Set<Path> roots = new LinkedHashSet<>();
-        roots.add(options.tests);
-        if (options.hidden != null) {
-            roots.add(options.hidden);
-        }
-        Set<String> skip = options.skip == null || !Files.exists(options.skip)
-                ? Set.of() : new HashSet<>(Files.readAllLines(options.skip));
-        return LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClasspathRoots(roots))
-                .filters(ClassNameFilter.includeClassNamePatterns(".*"),
-                        (PostDiscoveryFilter) d -> FilterResult.includedIf(!skip.contains(d.getUniqueId().toString()),
-                                () -> "not skipped", () -> "already run"))
-                .configurationParameter("junit.jupiter.execution.timeout.default", options.timeoutSeconds + " s")
-                .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD")
-                .configurationParameter("junit.jupiter.execution.timeout.mode", "enabled")
-                .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
-                .build();
+    /** The key: one line of hex on stdin. Then stdin becomes /dev/null, as the tests expect. */
+    private static byte[] readKey() throws IOException, ErrnoException {
+        String line = new String(System.in.readNBytes(65), StandardCharsets.US_ASCII).strip();
+        int devNull = Libc.open(Path.of("/dev/null"), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        Libc.dup2(devNull, 0);
+        Libc.close(devNull);
+        return HexFormat.of().parseHex(line);
     }
 
-    private static List<RunnerEvent.PlannedTest> planned(TestPlan plan, Path hiddenRoot) {
-        List<RunnerEvent.PlannedTest> tests = new ArrayList<>();
-        for (TestIdentifier root : plan.getRoots()) {
-            for (TestIdentifier t : plan.getDescendants(root)) {
-                if (t.isTest()) {
-                    tests.add(describe(t, hiddenRoot));
-                }
+    /**
+     * Orphans among the tests' processes (a daemon that called setsid, a double fork) are
+     * re-parented to this JVM instead of to init, so the leak check still finds them among its
+     * descendants, whatever their environment says.
+     */
+    private static void becomeSubreaper() throws ErrnoException {
+        Libc.prctl(Libc.PR_SET_CHILD_SUBREAPER, 1);
+    }
+
+    private record Options(Path events, Path tests, Path hidden, Path labClasses, Path skip, int timeoutSeconds) {
+
+        List<Path> testRoots() {
+            List<Path> roots = new ArrayList<>(List.of(tests));
+            if (hidden != null) {
+                roots.add(hidden);
             }
+            return roots;
         }
-        return tests;
-    }
 
-    private static RunnerEvent.PlannedTest describe(TestIdentifier t, Path hiddenRoot) {
-        String className = null;
-        String method = null;
-        int points = 0;
-        String handout = null;
-        if (t.getSource().orElse(null) instanceof MethodSource source) {
-            className = source.getClassName();
-            method = source.getMethodName();
-            try {
-                Method m = source.getJavaMethod();
-                Graded graded = m.getAnnotation(Graded.class);
-                if (graded != null) {
-                    points = graded.points();
-                    handout = graded.handout();
-                }
-            } catch (RuntimeException e) {
-                // Cannot load it here: it will fail when run, with the reason.
-            }
+        Set<String> skipped() throws IOException {
+            return skip == null || !Files.exists(skip) ? Set.of() : new HashSet<>(Files.readAllLines(skip));
         }
-        boolean hidden = hiddenRoot != null && className != null
-                && Files.exists(hiddenRoot.resolve(className.replace('.', '/') + ".class"));
-        return new RunnerEvent.PlannedTest(t.getUniqueId(), className, method, t.getDisplayName(), points, handout, hidden);
-    }
-
-    private record Options(Path events, Path tests, Path hidden, Path skip, int timeoutSeconds) {
 
         static Options parse(String[] args) {
             Path events = null;
             Path tests = null;
             Path hidden = null;
+            Path labClasses = null;
             Path skip = null;
             int timeout = 30;
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -126,15 +97,17 @@ public final class LabRunner {
                     case "--events" -> events = Path.of(args[i + 1]);
                     case "--tests" -> tests = Path.of(args[i + 1]);
                     case "--hidden" -> hidden = Path.of(args[i + 1]);
+                    case "--lab-classes" -> labClasses = Path.of(args[i + 1]);
                     case "--skip" -> skip = Path.of(args[i + 1]);
                     case "--timeout" -> timeout = Integer.parseInt(args[i + 1]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            if (events == null || tests == null) {
-                throw new IllegalArgumentException("usage: LabRunner --events FILE --tests DIR [--hidden DIR] [--skip FILE] [--timeout S]");
+            if (events == null || tests == null || labClasses == null) {
+                throw new IllegalArgumentException("usage: LabRunner --events FILE --tests DIR [--hidden DIR]"
+                        + " --lab-classes DIR [--skip FILE] [--timeout S]");
             }
-            return new Options(events, tests, hidden, skip, timeout);
+            return new Options(events, tests, hidden, labClasses, skip, timeout);
         }
     }
 }

@@ -3,14 +3,12 @@ package ipclab.grader.runner;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.ProcessTree;
-import ipclab.support.RunTag;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,22 +32,31 @@ final class LeakGuard {
     /** Names the JVM and libraries put into temp folders themselves: not the test's doing. */
     private static final List<String> TOOLING_FILES = List.of("hsperfdata_", "junixsocket", "libjunixsocket", "jna", ".java_pid");
 
-    /** Folders every process on the machine shares. */
-    private static final Set<String> SHARED_FOLDERS = Set.of("/dev/shm", "/dev/mqueue");
+    /** In /tmp itself only these count: a test's own files belong in its temp folder, where everything counts. */
+    private static final Set<String> TMP_KINDS = Set.of("the FIFO", "the socket file");
 
     private static final String[] STANDARD_NAMES = {"stdin", "stdout", "stderr"};
 
     private final String token;
+    private final Path ownFolder;
     private final List<Path> watchedFolders;
+    private final int uid = Libc.geteuid();
     private final int devNull;
     /** Copies of this JVM's stdin, stdout and stderr, to put back a test's redirection of fd 0, 1 or 2. */
     private final int[] standardStreams = new int[3];
     private Map<Integer, String> descriptorsBefore = Map.of();
     private Map<Path, Set<String>> filesBefore = Map.of();
 
-    LeakGuard(String token, List<Path> watchedFolders) throws ErrnoException {
+    /**
+     * @param token     the run's token, inherited by every process it starts
+     * @param ownFolder the run's own temp folder: everything new in it is the test's
+     */
+    LeakGuard(String token, Path ownFolder) throws ErrnoException {
         this.token = token;
-        this.watchedFolders = watchedFolders.stream().filter(Files::isDirectory).toList();
+        this.ownFolder = ownFolder;
+        List<Path> watched = new ArrayList<>(Entries.SHARED_FOLDERS);
+        watched.add(ownFolder);
+        this.watchedFolders = watched.stream().filter(Files::isDirectory).toList();
         this.devNull = Libc.open(Path.of("/dev/null"), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         for (int fd = 0; fd < standardStreams.length; fd++) {
             standardStreams[fd] = Libc.fcntl(fd, Libc.F_DUPFD_CLOEXEC, 0);
@@ -61,7 +68,7 @@ final class LeakGuard {
         descriptorsBefore = openDescriptors();
         Map<Path, Set<String>> files = new HashMap<>();
         for (Path folder : watchedFolders) {
-            files.put(folder, list(folder));
+            files.put(folder, Entries.names(folder));
         }
         filesBefore = files;
     }
@@ -75,15 +82,37 @@ final class LeakGuard {
         return leaks;
     }
 
+    /** How many leaked processes a failure names one by one; a fork bomb's thousands are counted. */
+    private static final int NAMED_PROCESSES = 10;
+
+    /**
+     * Kills what the test left running, in rounds until a round finds nothing (a fork bomb forks
+     * while it is being killed), and names the first few. Returns whether there was any.
+     */
     private boolean killLeakedProcesses(List<String> leaks) {
-        Set<ProcessHandle> left = RunProcesses.find(token);
-        for (ProcessHandle p : left) {
-            String what = RunProcesses.describe(p);
-            boolean gone = ProcessTree.kill(p, SETTLE);
-            leaks.add("leaked child process " + p.pid() + ": " + what + " — still running when the test ended; "
-                    + (gone ? "it was killed" : "it survived SIGKILL"));
+        int found = 0;
+        boolean allGone = true;
+        for (int round = 0; round < 100; round++) {
+            Set<ProcessHandle> left = RunProcesses.find(token);
+            if (left.isEmpty()) {
+                break;
+            }
+            for (ProcessHandle p : left) {
+                if (found++ < NAMED_PROCESSES) {
+                    leaks.add("leaked child process " + p.pid() + ": " + RunProcesses.describe(p)
+                            + " — still running when the test ended; it was killed");
+                }
+            }
+            left.forEach(ProcessHandle::destroyForcibly);
+            allGone = ProcessTree.awaitExit(List.copyOf(left), SETTLE);
         }
-        return !left.isEmpty();
+        if (found > NAMED_PROCESSES) {
+            leaks.add("… and " + (found - NAMED_PROCESSES) + " more processes left running: all were killed");
+        }
+        if (!allGone) {
+            leaks.add("some of them survived SIGKILL for " + SETTLE.toSeconds() + " s");
+        }
+        return found > 0;
     }
 
     private void closeLeakedDescriptors(List<String> leaks, boolean processesWereKilled) {
@@ -177,14 +206,14 @@ final class LeakGuard {
     private void removeLeakedFiles(List<String> leaks) {
         for (Path folder : watchedFolders) {
             Set<String> before = filesBefore.getOrDefault(folder, Set.of());
-            for (String name : list(folder)) {
+            for (String name : Entries.names(folder)) {
                 if (before.contains(name) || TOOLING_FILES.stream().anyMatch(name::startsWith) || !ours(folder, name)) {
                     continue;
                 }
                 Path leaked = folder.resolve(name);
-                leaks.add("left " + describeFile(leaked) + " " + leaked + " behind — it was removed");
+                leaks.add("left " + Entries.kind(leaked) + " " + leaked + " behind — it was removed");
                 try {
-                    deleteTree(leaked);
+                    Entries.delete(leaked);
                 } catch (IOException e) {
                     leaks.add("could not remove " + leaked + ": " + e.getMessage());
                 }
@@ -193,52 +222,19 @@ final class LeakGuard {
     }
 
     /**
-     * Whether a new file is this run's. The temp folder is the run's own; /dev/shm and /dev/mqueue are
-     * shared by everyone on the machine, so there only names that carry this run's tag or the
-     * runner's pid count (another student's grading may be creating files there right now).
+     * Whether a new entry is this run's. The temp folder is the run's own. /dev/shm, /dev/mqueue and
+     * /tmp are shared by everyone on the machine, so there a new entry counts when this run's user
+     * owns it, whatever its name (another student's grading, under another user, may be creating
+     * files there right now); in /tmp, only FIFOs and sockets.
      */
     private boolean ours(Path folder, String name) {
-        if (!SHARED_FOLDERS.contains(folder.toString())) {
+        if (folder.equals(ownFolder)) {
             return true;
         }
-        return name.contains(RunTag.current()) || name.contains(Long.toString(ProcessHandle.current().pid()));
-    }
-
-    private static String describeFile(Path p) {
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return "the folder";
+        Path entry = folder.resolve(name);
+        if (folder.equals(Path.of("/tmp")) && (entry.equals(ownFolder) || !TMP_KINDS.contains(Entries.kind(entry)))) {
+            return false;
         }
-        try {
-            Object mode = Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            int type = ((Integer) mode) & 0170000;
-            return switch (type) {
-                case 0010000 -> "the FIFO";
-                case 0140000 -> "the socket file";
-                default -> "the file";
-            };
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "the file";
-        }
-    }
-
-    private static Set<String> list(Path folder) {
-        Set<String> names = new HashSet<>();
-        try (Stream<Path> entries = Files.list(folder)) {
-            entries.forEach(p -> names.add(p.getFileName().toString()));
-        } catch (IOException e) {
-            // Not readable now: nothing to compare.
-        }
-        return names;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (Stream<Path> children = Files.list(p)) {
-                for (Path c : children.toList()) {
-                    deleteTree(c);
-                }
-            }
-        }
-        Files.deleteIfExists(p);
+        return Entries.ownedBy(entry, uid);
     }
 }

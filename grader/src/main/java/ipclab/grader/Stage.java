@@ -1,0 +1,118 @@
+package ipclab.grader;
+
+import ipclab.grader.isolation.Isolation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The folder a grading run stages everything its runner JVMs see: the grader's classes and
+ * libraries, and per lab the compiled lab, its compiled tests, a folder for the runner's event
+ * logs and a temp folder. It is short and in /tmp (a Unix socket's path must fit in the 108 bytes
+ * of sun_path) and outside the repository, so an unprivileged student user needs no access to the
+ * repository at all: it reads the staged copies, writes only the two folders that are its own, and
+ * cannot change what the grader compiled. Removed when the run ends.
+ *
+ * <pre>
+ * /tmp/ipclab-grade-XXXX/          the grader's, readable by all
+ *   lib/                           the grader's classes and libraries
+ *   lab02/classes/                 the lab, compiled
+ *   lab02/test-classes/            its graded tests and the test kit, compiled
+ *   lab02/hidden-classes/          the instructor's hidden tests, compiled
+ *   lab02/runner/                  the student user's: event logs, JVM crash reports
+ *   lab02/tmp/                     the student user's: java.io.tmpdir and working folder
+ * </pre>
+ */
+final class Stage implements AutoCloseable {
+
+    private final Path root;
+    private final Isolation isolation;
+    private final List<Path> libraries = new ArrayList<>();
+
+    private Stage(Path root, Isolation isolation) {
+        this.root = root;
+        this.isolation = isolation;
+    }
+
+    static Stage create(Isolation isolation, List<Path> graderClasspath) throws IOException {
+        Path root = Files.createTempDirectory("ipclab-grade-");
+        Stage stage = new Stage(root, isolation);
+        Path lib = Files.createDirectories(root.resolve("lib"));
+        int n = 0;
+        for (Path entry : graderClasspath) {
+            Path copy = lib.resolve(String.format("%02d-%s", n++, entry.getFileName()));
+            if (Files.isDirectory(entry)) {
+                Tree.copy(entry, copy);
+            } else {
+                Files.copy(entry, copy);
+            }
+            stage.libraries.add(copy);
+        }
+        publish(root);
+        return stage;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** The staged copies of the grader's classes and libraries, in class-path order. */
+    List<Path> libraries() {
+        return libraries;
+    }
+
+    Path lab(Lab lab) {
+        return root.resolve(lab.id());
+    }
+
+    Path classes(Lab lab) {
+        return lab(lab).resolve("classes");
+    }
+
+    Path testClasses(Lab lab) {
+        return lab(lab).resolve("test-classes");
+    }
+
+    Path hiddenClasses(Lab lab) {
+        return lab(lab).resolve("hidden-classes");
+    }
+
+    /** A fresh folder of the student user's own, below the lab's. */
+    Path studentFolder(Lab lab, String name) throws IOException {
+        Path dir = lab(lab).resolve(name);
+        Tree.delete(dir);
+        Files.createDirectories(dir);
+        isolation.giveToStudent(dir);
+        return dir;
+    }
+
+    /**
+     * The lab's temp folder, which is also the runner's working folder. It holds an empty
+     * {@code target} folder from the start: Chronicle Queue (lab 07) looks for a build folder named
+     * {@code target} at or above its working folder and otherwise makes {@code /tmp/target}, which
+     * would outlive the run.
+     */
+    Path tempFolder(Lab lab) throws IOException {
+        Path tmp = studentFolder(lab, "tmp");
+        isolation.giveToStudent(Files.createDirectory(tmp.resolve("target")));
+        return tmp;
+    }
+
+    /** Makes everything below {@code dir} readable by every user, whatever the grader's umask. */
+    static void publish(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        Tree.delete(root);
+    }
+}
