@@ -50,6 +50,12 @@ if ! command -v mvn >/dev/null; then
   apt-get install -y --no-install-recommends maven
 fi
 
+# The unprivileged user student code runs as: the grader, run as root, starts every test JVM as
+# this user (see the instructor guide, chapter 04). No home, no login, no password.
+if ! id ipclab-student >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ipclab-student
+fi
+
 JAVA_HOME=$(jdk25) || { echo "setup.sh: no JDK 25 after installing temurin-25-jdk" >&2; exit 1; }
 export JAVA_HOME # Maven itself runs on it too; the build selects it anyway (Maven toolchains)
 java_version=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1)
