@@ -163,7 +163,7 @@ final class IsolatedTestRun {
             return null;
         }
         Path kept = work.resolve(report.getFileName());
-        try (InputStream in = Files.newInputStream(report)) {
+        try (InputStream in = Files.newInputStream(report, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.write(kept, in.readNBytes(1 << 20));
         }
         return kept;
@@ -193,7 +193,8 @@ final class IsolatedTestRun {
     private List<PlannedTest> inHandoutOrder(List<PlannedTest> tests) {
         String handout;
         try {
-            handout = Files.exists(lab.handout()) ? Files.readString(lab.handout()) : "";
+            handout = Files.isRegularFile(lab.handout(), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    ? Files.readString(lab.handout()) : "";
         } catch (IOException e) {
             handout = "";
         }

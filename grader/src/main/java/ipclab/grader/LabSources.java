@@ -34,6 +34,10 @@ final class LabSources {
         Path to = into.resolve("src");
         Tree.delete(to);
         Files.createDirectories(to);
+        if (Files.isSymbolicLink(lab) || Files.isSymbolicLink(from)) {
+            throw new Refused(show(lab.getParent(), Files.isSymbolicLink(lab) ? lab : from) + " is a symbolic link: the"
+                    + " grader compiles only a lab's own files. Replace it with the folder itself, then grade again.");
+        }
         if (!Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
             return to;
         }

@@ -93,4 +93,14 @@ class EventAuditTest {
         assertThatThrownBy(() -> EventAudit.read(log(RunnerEvent.start(A)), key, PLANNED, A::equals))
                 .as("a test an earlier runner JVM already finished").hasMessageContaining("second time");
     }
+
+    @Test
+    @DisplayName("a log replaced by a link or a FIFO is neither followed nor opened")
+    void notAFile() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), log(RunnerEvent.start(A)));
+        assertThatThrownBy(() -> audit(link)).hasMessageContaining("not a file");
+        Path fifo = dir.resolve("fifo.jsonl");
+        ipclab.support.Libc.mkfifo(fifo, 0600);
+        assertThatThrownBy(() -> audit(fifo)).hasMessageContaining("not a file");
+    }
 }
