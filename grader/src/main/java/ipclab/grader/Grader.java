@@ -222,7 +222,7 @@ public final class Grader {
         }
         String hiddenProblem = hiddenProblem(lab);
         Path hidden = lab.hiddenTests() != null && hiddenProblem == null ? stage.hiddenClasses(lab) : null;
-        Stage.publish(stage.lab(lab));
+        stage.closeLab(lab); // until its tests run
         List<PlannedTest> plan = TestPlanner.plan(stage.testClasses(lab), hidden, stage.classes(lab), options.timeoutSeconds());
         prepared.put(lab, prepared.get(lab).with(plan, hiddenProblem));
         return Optional.empty();
@@ -254,7 +254,13 @@ public final class Grader {
     private LabResult run(Lab lab, PreparedLab prepared, Stage stage, Isolation isolation, Duration budget) throws Exception {
         IsolatedTestRun testRun = new IsolatedTestRun(lab, prepared.plan(), stage, isolation, prepared.work(),
                 options.timeoutSeconds(), budget);
-        List<TestOutcome> outcomes = new ArrayList<>(testRun.run());
+        List<TestOutcome> outcomes;
+        stage.openLab(lab);
+        try {
+            outcomes = new ArrayList<>(testRun.run());
+        } finally {
+            stage.closeLab(lab);
+        }
         if (!testRun.leftovers().isEmpty()) {
             outcomes.add(new TestOutcome(lab.number() + "." + (outcomes.size() + 1), "the lab left nothing behind after its tests",
                     0, 0, false, String.join("\n", testRun.leftovers()), null, false));

@@ -25,6 +25,11 @@ final class LabSources {
         }
     }
 
+    /** A lab's sources are a few hundred KiB: these bounds only stop a submission built to fill the disk. */
+    static final long MAX_FILE_BYTES = 4L << 20;
+    static final long MAX_TOTAL_BYTES = 32L << 20;
+    static final int MAX_FILES = 2000;
+
     private LabSources() {
     }
 
@@ -42,6 +47,7 @@ final class LabSources {
             return to;
         }
         List<String> problems = new ArrayList<>();
+        long[] total = {0, 0}; // bytes, files
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -60,6 +66,13 @@ final class LabSources {
                     problems.add(show(lab, file) + " is a symbolic link");
                 } else if (!attrs.isRegularFile()) {
                     problems.add(show(lab, file) + " is not a regular file (a FIFO, socket or device)");
+                } else if (attrs.size() > MAX_FILE_BYTES) {
+                    problems.add(show(lab, file) + " has " + (attrs.size() >> 20) + " MiB: no file of a lab needs more than "
+                            + (MAX_FILE_BYTES >> 20) + " MiB");
+                } else if ((total[0] += attrs.size()) > MAX_TOTAL_BYTES || ++total[1] > MAX_FILES) {
+                    problems.add("src/ holds more than " + (MAX_TOTAL_BYTES >> 20) + " MiB or " + MAX_FILES
+                            + " files: the grader stopped copying it");
+                    return FileVisitResult.TERMINATE;
                 } else {
                     Files.copy(file, to.resolve(from.relativize(file).toString()));
                 }

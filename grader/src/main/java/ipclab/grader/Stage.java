@@ -102,6 +102,19 @@ final class Stage implements AutoCloseable {
         return tmp;
     }
 
+    /**
+     * Opens a lab's staged classes to the student user for the time its tests run, and closes them
+     * again after: the runner must read the lab's hidden tests, but the student code of every
+     * other lab need not.
+     */
+    void openLab(Lab lab) throws IOException {
+        publish(lab(lab));
+    }
+
+    void closeLab(Lab lab) throws IOException {
+        Files.setPosixFilePermissions(lab(lab), PosixFilePermissions.fromString("rwx------"));
+    }
+
     /** Makes everything below {@code dir} readable by every user, whatever the grader's umask. */
     static void publish(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
