@@ -2,6 +2,7 @@ package ipclab.grader;
 
 import ipclab.grader.report.ConsoleReport;
 import ipclab.grader.report.GradescopeReport;
+import ipclab.grader.report.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,7 +48,7 @@ public final class GradeMain implements Callable<Integer> {
         Path repo = root.toAbsolutePath().normalize();
         Grader.Options options = Grader.Options.standard(repo, target, new HashSet<>(labs), hidden, timeoutSeconds)
                 .withBudgets(Grader.Options.DEFAULT_LAB_BUDGET, java.time.Duration.ofMinutes(runBudgetMinutes));
-        GradeResult result = new Grader(options).grade();
+        GradeResult result = new Grader(options).showingProgress(Progress.to(System.err, System.console() != null)).grade();
         new ConsoleReport(repo).print(result, System.out);
         Path json = options.workRoot().resolve("results.json");
         GradescopeReport.write(result, json);

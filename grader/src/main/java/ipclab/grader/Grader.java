@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import ipclab.grader.isolation.Cgroup;
 import ipclab.grader.isolation.Isolation;
+import ipclab.grader.report.Progress;
 import java.util.stream.Stream;
 
 /**
@@ -70,9 +71,16 @@ public final class Grader {
     }
 
     private final Options options;
+    private Progress progress = Progress.silent();
 
     public Grader(Options options) {
         this.options = options;
+    }
+
+    /** Shows each step as the run takes it. */
+    public Grader showingProgress(Progress shown) {
+        this.progress = shown;
+        return this;
     }
 
     public GradeResult grade() {
@@ -93,6 +101,7 @@ public final class Grader {
             for (Lab lab : labs) {
                 guarded(lab, results, () -> prepared.put(lab, copySources(lab)));
             }
+            progress.compiling(prepared.size());
             try {
                 compileAll(prepared, stage);
             } catch (IOException | InterruptedException | RuntimeException e) {
@@ -118,7 +127,10 @@ public final class Grader {
                     continue;
                 }
                 Duration budget = left.compareTo(options.labBudget()) < 0 ? left : options.labBudget();
+                long labStart = System.nanoTime();
+                progress.labStarted(lab.slug(), prepared.get(lab).plan().size());
                 guarded(lab, results, () -> results.put(lab, run(lab, prepared.get(lab), stage, isolation, budget)));
+                progress.labFinished(results.get(lab), Duration.ofNanos(System.nanoTime() - labStart));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage the grading run in " + System.getProperty("java.io.tmpdir"), e);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import ipclab.grader.report.ConsoleReport;
 import ipclab.grader.report.GradescopeReport;
+import ipclab.grader.report.Progress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,7 +44,7 @@ class GradeLabs {
                 (int) Grader.Options.DEFAULT_RUN_BUDGET.toMinutes()));
         Grader.Options options = Grader.Options.standard(root, target, labs, hiddenRoot, timeout)
                 .withBudgets(Grader.Options.DEFAULT_LAB_BUDGET, runBudget);
-        GradeResult result = new Grader(options).grade();
+        GradeResult result = new Grader(options).showingProgress(Progress.to(System.out, false)).grade();
         new ConsoleReport(root).print(result, System.out);
         GradescopeReport.write(result, options.workRoot().resolve("results.json"));
 
