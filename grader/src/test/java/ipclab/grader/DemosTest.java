@@ -34,6 +34,7 @@ class DemosTest {
 
     @TestFactory
     Stream<DynamicTest> demosAndBenchmarks() throws IOException {
+        ReferenceTreesTest.assumeSolutions();
         List<DynamicTest> tests = new ArrayList<>();
         for (String slug : ReferenceTreesTest.labSlugs("solutions")) {
             String pkg = "ipclab." + slug.substring(0, 5);
