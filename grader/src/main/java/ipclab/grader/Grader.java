@@ -94,53 +94,70 @@ public final class Grader {
         RunSweeper.becomeSubreaper();
         Isolation isolation = Isolation.detect("ipclab-grade-" + UUID.randomUUID().toString().substring(0, 8));
         Map<Lab, LabResult> results = new LinkedHashMap<>();
-        try (Stage stage = Stage.create(isolation, graderClasspath())) {
-            // Everything is compiled and planned before any student code runs, so no lab's code can
-            // change another lab's tests, or its own, before they are compiled.
-            Map<Lab, PreparedLab> prepared = new LinkedHashMap<>();
-            for (Lab lab : labs) {
-                guarded(lab, results, () -> prepared.put(lab, copySources(lab)));
-            }
-            progress.compiling(prepared.size());
-            try {
-                compileAll(prepared, stage);
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                prepared.keySet().forEach(lab -> results.put(lab, LabResult.broken(lab, "the lab compiles",
-                        "the grader could not run the compiler: " + e + "\nShow this message to the instructor.")));
-            }
-            for (Lab lab : labs) {
-                if (prepared.containsKey(lab) && !results.containsKey(lab)) {
-                    guarded(lab, results, () -> check(lab, prepared, stage).ifPresent(broken -> results.put(lab, broken)));
-                }
-            }
-            for (Lab lab : labs) {
-                if (results.containsKey(lab)) {
-                    continue;
-                }
-                Duration left = Duration.ofNanos(runDeadline - System.nanoTime());
-                if (left.isNegative() || left.isZero()) {
-                    results.put(lab, LabResult.notGraded(lab, prepared.get(lab).plan(), "not graded: the run's time budget of "
-                            + describe(options.runBudget()) + " was spent on the labs before it"));
-                    continue;
-                }
-                Duration budget = left.compareTo(options.labBudget()) < 0 ? left : options.labBudget();
-                long labStart = System.nanoTime();
-                progress.labStarted(lab.slug(), prepared.get(lab).plan().size());
-                guarded(lab, results, () -> results.put(lab, run(lab, prepared.get(lab), stage, isolation, budget)));
-                progress.labFinished(results.get(lab), Duration.ofNanos(System.nanoTime() - labStart));
-            }
+        StringBuilder cleanup = new StringBuilder();
+        Stage stage = null;
+        try {
+            stage = Stage.create(isolation, graderClasspath());
+            gradeIn(stage, isolation, labs, runDeadline, results);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage the grading run in " + System.getProperty("java.io.tmpdir"), e);
         } finally {
+            // Whatever the labs left in the stage, the report is still written: a failed clean-up is a warning.
+            if (stage != null) {
+                try {
+                    stage.close();
+                } catch (IOException | RuntimeException e) {
+                    cleanup.append("\nwarning: the grader could not remove its stage folder ").append(stage.root())
+                            .append(": ").append(e.getMessage());
+                }
+            }
             isolation.cgroup().ifPresent(Cgroup::remove);
         }
         Path graded = options.labsRoot().toAbsolutePath().normalize();
         String target = graded.startsWith(options.root()) ? options.root().relativize(graded).toString() : graded.toString();
         List<LabResult> ordered = labs.stream().map(results::get).toList();
-        return new GradeResult(target, ordered, Duration.ofNanos(System.nanoTime() - start), isolation.describe() + exposed(isolation));
+        return new GradeResult(target, ordered, Duration.ofNanos(System.nanoTime() - start), isolation.describe() + exposed(isolation) + cleanup);
+    }
+
+    /** Compiles, checks and plans every lab, then runs each within the run's deadline; {@code results} gets one entry per lab. */
+    private void gradeIn(Stage stage, Isolation isolation, List<Lab> labs, long runDeadline, Map<Lab, LabResult> results) {
+        // Everything is compiled and planned before any student code runs, so no lab's code can
+        // change another lab's tests, or its own, before they are compiled.
+        Map<Lab, PreparedLab> prepared = new LinkedHashMap<>();
+        for (Lab lab : labs) {
+            guarded(lab, results, () -> prepared.put(lab, copySources(lab)));
+        }
+        progress.compiling(prepared.size());
+        try {
+            compileAll(prepared, stage);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            prepared.keySet().forEach(lab -> results.put(lab, LabResult.broken(lab, "the lab compiles",
+                    "the grader could not run the compiler: " + e + "\nShow this message to the instructor.")));
+        }
+        for (Lab lab : labs) {
+            if (prepared.containsKey(lab) && !results.containsKey(lab)) {
+                guarded(lab, results, () -> check(lab, prepared, stage).ifPresent(broken -> results.put(lab, broken)));
+            }
+        }
+        for (Lab lab : labs) {
+            if (results.containsKey(lab)) {
+                continue;
+            }
+            Duration left = Duration.ofNanos(runDeadline - System.nanoTime());
+            if (left.isNegative() || left.isZero()) {
+                results.put(lab, LabResult.notGraded(lab, prepared.get(lab).plan(), "not graded: the run's time budget of "
+                        + describe(options.runBudget()) + " was spent on the labs before it"));
+                continue;
+            }
+            Duration budget = left.compareTo(options.labBudget()) < 0 ? left : options.labBudget();
+            long labStart = System.nanoTime();
+            progress.labStarted(lab.slug(), prepared.get(lab).plan().size());
+            guarded(lab, results, () -> results.put(lab, run(lab, prepared.get(lab), stage, isolation, budget)));
+            progress.labFinished(results.get(lab), Duration.ofNanos(System.nanoTime() - labStart));
+        }
     }
 
     /**

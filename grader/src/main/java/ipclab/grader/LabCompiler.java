@@ -55,8 +55,13 @@ public final class LabCompiler {
             }
             DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
             try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+                // Without a -sourcepath javac also reads .java files it finds on the class path (a lab's
+                // resources are there) and compiles them in place of library classes. The source path
+                // given is the output folder, emptied above and holding no sources; -implicit:none
+                // keeps javac from writing class files for anything not listed.
                 List<String> options = List.of(
                         "--release", "25", "-proc:none", "-encoding", "UTF-8", "-nowarn", "-g",
+                        "-sourcepath", classes.toString(), "-implicit:none",
                         "-d", classes.toString(),
                         "-cp", classpath.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator)));
                 StringWriter javacOutput = new StringWriter();

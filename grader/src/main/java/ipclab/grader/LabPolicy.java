@@ -52,6 +52,8 @@ final class LabPolicy {
                     problems.add("ships " + relative + ", which would plug code into the test runner");
                 } else if (p.getFileName().toString().equals("junit-platform.properties")) {
                     problems.add("ships " + relative + ", which would configure the test runner");
+                } else if (relative.endsWith(".java")) {
+                    problems.add("ships " + relative + " among its resources: source files belong in src/main/java");
                 }
             }
         }

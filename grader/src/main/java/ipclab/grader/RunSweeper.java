@@ -113,9 +113,9 @@ final class RunSweeper {
     }
 
     /**
-     * Removes what the lab's user left in /dev/shm, /dev/mqueue and /tmp since the sweeper was made.
-     * Isolated, everything new the student user owns is the lab's; otherwise only POSIX objects and,
-     * in /tmp, FIFOs and sockets the grader's own user owns.
+     * Removes what the lab's user left in /dev/shm, /dev/mqueue, /tmp, /var/tmp and /run/lock since
+     * the sweeper was made. Isolated, everything new the student user owns is the lab's; otherwise
+     * only POSIX objects and, in the scratch folders, FIFOs and sockets the grader's own user owns.
      */
     List<String> sweepFiles() {
         List<String> removed = new ArrayList<>();
@@ -127,16 +127,17 @@ final class RunSweeper {
                     continue;
                 }
                 boolean jvmOwn = name.equals(perfData); // the JVMs' performance data, not the lab's doing
-                if (!isolation.isolated() && folder.equals(Path.of("/tmp")) && !Set.of("the FIFO", "the socket file").contains(Entries.kind(entry))) {
+                if (!isolation.isolated() && Entries.SCRATCH_FOLDERS.contains(folder) && !Entries.isFifoOrSocket(entry)) {
                     continue;
                 }
                 try {
                     Entries.delete(entry);
                     if (!jvmOwn) {
-                        removed.add("left " + entry + " behind after its tests — it was removed");
+                        removed.add("left " + Entries.shorten(entry) + " behind after its tests — it was removed");
                     }
                 } catch (IOException e) {
-                    removed.add("left " + entry + " behind after its tests, and it could not be removed: " + e.getMessage());
+                    removed.add("left " + Entries.shorten(entry) + " behind after its tests, and it could not be removed: "
+                            + e.getMessage());
                 }
             }
         }

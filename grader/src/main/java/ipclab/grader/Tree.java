@@ -1,11 +1,10 @@
 package ipclab.grader;
 
+import ipclab.grader.runner.Entries;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 
 /** Copying and deleting folder trees. */
@@ -14,16 +13,9 @@ final class Tree {
     private Tree() {
     }
 
+    /** Deletes a folder and everything below it (student code may have built a tree there: see {@link Entries#delete}). */
     static void delete(Path folder) throws IOException {
-        if (!Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(folder)) {
-            List<Path> deepestFirst = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : deepestFirst) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Entries.delete(folder);
     }
 
     static void copy(Path from, Path to) throws IOException {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The grader against labs written to beat it (grader/src/test/fixtures, labs 81–90), graded in one
+ * The grader against labs written to beat it (grader/src/test/fixtures, labs 80–90), graded in one
  * run with a finished lab (99) after them: each attack earns nothing or is reported, the finished
  * lab keeps every point, the report is written and true, and nothing of the run is left running
  * or lying in /dev/shm, /dev/mqueue or /tmp.
@@ -46,7 +46,7 @@ class HostileLabsTest {
     @BeforeAll
     static void gradeHostileLabs() throws Exception {
         tmpBefore = list(Path.of("/tmp"));
-        Set<Integer> labs = new HashSet<>(Set.of(81, 82, 83, 84, 86, 87, 88, 89, 99));
+        Set<Integer> labs = new HashSet<>(Set.of(80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 99));
         if (ISOLATED) {
             labs.add(90); // the fork bomb, only where the grader bounds the student user's processes
         }
@@ -77,6 +77,15 @@ class HostileLabsTest {
         assertThat(lab.tests().getFirst().output()).contains("the grader refused this lab",
                 "defines ipclab.lab81.WorkTest, a class of the graded tests",
                 "defines ipclab.support.Helper in the package ipclab.support");
+    }
+
+    @Test
+    @DisplayName("a library class shadowed by a source file among the lab's resources refuses the lab")
+    void sourcesAmongResourcesAreRefused() {
+        LabResult lab = result.lab(80);
+        assertThat(lab.score()).isZero();
+        assertThat(lab.tests().getFirst().output())
+                .contains("ships org/assertj/core/api/Assertions.java among its resources");
     }
 
     @Test
@@ -116,13 +125,24 @@ class HostileLabsTest {
     @DisplayName("objects left in /dev/shm, /dev/mqueue and /tmp under names of the student's choosing are reported and removed")
     void leftoversByAnyName() {
         String output = result.lab(87).tests().getFirst().output();
-        List<String> leftovers = Stream.of("/dev/shm/student-shm-", "/tmp/student-fifo-", "/tmp/student-sock-")
+        List<String> leftovers = Stream.of("/dev/shm/student-shm-", "/tmp/student-fifo-", "/tmp/student-sock-",
+                        "/var/tmp/student-vfifo-")
                 .map(prefix -> find(output, prefix)).toList();
         if (Files.isDirectory(Path.of("/dev/mqueue"))) {
             leftovers = Stream.concat(leftovers.stream(), Stream.of(find(output, "/dev/mqueue/student-queue-"))).toList();
         }
         assertThat(output).contains("left the FIFO /tmp/student-fifo-", "left the socket file /tmp/student-sock-");
         assertThat(leftovers).allSatisfy(p -> assertThat(Path.of(p)).doesNotExist());
+    }
+
+    @Test
+    @DisplayName("folder trees deeper than PATH_MAX are reported and removed, and the report is still written")
+    void deepTrees() {
+        String output = result.lab(85).tests().getFirst().output();
+        String inShm = find(output, "/dev/shm/student-deep-");
+        assertThat(output).contains("left the folder " + inShm + " behind — it was removed")
+                .containsPattern("left the folder \\S+/student-deep-\\d+ behind — it was removed");
+        assertThat(Path.of(inShm)).doesNotExist();
     }
 
     @Test

@@ -15,8 +15,20 @@ import java.util.stream.Stream;
  */
 public final class Entries {
 
-    /** The folders every process on the machine shares, where a run's leftovers can hide. */
-    public static final List<Path> SHARED_FOLDERS = List.of(Path.of("/dev/shm"), Path.of("/dev/mqueue"), Path.of("/tmp"));
+    /** POSIX shared memory and message queues: a new entry there is an IPC object, whatever its kind. */
+    public static final List<Path> IPC_FOLDERS = List.of(Path.of("/dev/shm"), Path.of("/dev/mqueue"));
+
+    /** The world-writable scratch folders, where FIFOs and sockets (and anything else) can be left. */
+    public static final List<Path> SCRATCH_FOLDERS = List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/run/lock"));
+
+    /** Every folder every process on the machine shares, where a run's leftovers can hide. */
+    public static final List<Path> SHARED_FOLDERS = java.util.stream.Stream.concat(IPC_FOLDERS.stream(), SCRATCH_FOLDERS.stream()).toList();
+
+    /** Whether an entry of a scratch folder is a FIFO or a socket: the kinds the labs make there. */
+    public static boolean isFifoOrSocket(Path p) {
+        String kind = kind(p);
+        return kind.equals("the FIFO") || kind.equals("the socket file");
+    }
 
     private Entries() {
     }
@@ -58,15 +70,41 @@ public final class Entries {
         }
     }
 
-    /** Deletes an entry and, for a folder, everything below it, never following a link. */
+    /**
+     * Deletes an entry and, for a folder, everything below it, never following a link and never
+     * leaving the file system. This is {@code rm -rf}: it walks with openat(2) and unlinkat(2), so a
+     * tree deeper than PATH_MAX (student code can build one in a loop of mkdir and cd) goes too,
+     * where Java's path-based walk fails with "File name too long".
+     */
     public static void delete(Path p) throws IOException {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (Stream<Path> children = Files.list(p)) {
-                for (Path c : children.toList()) {
-                    delete(c);
-                }
-            }
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
         }
-        Files.deleteIfExists(p);
+        Process rm = new ProcessBuilder("rm", "-rf", "--one-file-system", "--", p.toString())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String complaint;
+        try (var out = rm.getInputStream()) {
+            complaint = new String(out.readNBytes(300), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (!rm.waitFor(RM_DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                rm.destroyForcibly();
+                throw new IOException("rm -rf " + shorten(p) + " took longer than " + RM_DEADLINE.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            rm.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while removing " + shorten(p), e);
+        }
+        if (rm.exitValue() != 0) {
+            throw new IOException("rm -rf " + shorten(p) + " failed: " + complaint.lines().findFirst().orElse("exit status "
+                    + rm.exitValue()));
+        }
+    }
+
+    private static final java.time.Duration RM_DEADLINE = java.time.Duration.ofSeconds(60);
+
+    /** A path as a message shows it: a student can make one thousands of characters long. */
+    public static String shorten(Path p) {
+        String s = p.toString();
+        return s.length() <= 160 ? s : s.substring(0, 159) + "…";
     }
 }

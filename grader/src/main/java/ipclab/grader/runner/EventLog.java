@@ -21,8 +21,10 @@ import javax.crypto.spec.SecretKeySpec;
  * JVM's arguments) and append lines of its own. Each line therefore starts with an HMAC-SHA256 of
  * its text under a key the parent handed this JVM on its stdin before any test ran, and carries a
  * sequence number; the parent ({@link EventAudit}) rejects a line without the right signature, out
- * of order or repeated. The key lives only inside the JDK's {@link Mac}, in a module student code
- * cannot open.
+ * of order or repeated. The key is zeroed once the {@link Mac} holds it. That stops code that
+ * appends lines to the file; code that digs the key material out of this JVM's memory (with
+ * sun.misc.Unsafe, FFM or /proc/self/mem) can still sign, which the instructor guide's threat
+ * model says.
  */
 public final class EventLog implements AutoCloseable {
 

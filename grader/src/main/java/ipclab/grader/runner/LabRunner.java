@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -53,14 +54,28 @@ public final class LabRunner {
         Runtime.getRuntime().halt(status);
     }
 
-    /** The key: one line of hex on stdin. Then stdin becomes /dev/null, as the tests expect. */
-    private static byte[] readKey() throws IOException, ErrnoException {
-        String line = new String(System.in.readNBytes(65), StandardCharsets.US_ASCII).strip();
+    /**
+     * The key: 64 hex digits on stdin, read with read(2) straight from descriptor 0, so that no
+     * buffer of System.in keeps a copy for student code to find. Then stdin becomes /dev/null, as
+     * the tests expect.
+     */
+    private static byte[] readKey() throws ErrnoException {
+        byte[] hex = new byte[KEY_HEX_DIGITS];
+        for (int got = 0, n; got < hex.length; got += n) {
+            n = Libc.read(0, hex, got, hex.length - got);
+            if (n == 0) {
+                throw new IllegalStateException("stdin ended before the event log's key: start LabRunner from the grader");
+            }
+        }
         int devNull = Libc.open(Path.of("/dev/null"), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
         Libc.dup2(devNull, 0);
         Libc.close(devNull);
-        return HexFormat.of().parseHex(line);
+        byte[] key = HexFormat.of().parseHex(new String(hex, StandardCharsets.US_ASCII));
+        Arrays.fill(hex, (byte) 0);
+        return key;
     }
+
+    private static final int KEY_HEX_DIGITS = 64;
 
     /**
      * Orphans among the tests' processes (a daemon that called setsid, a double fork) are

@@ -32,9 +32,6 @@ final class LeakGuard {
     /** Names the JVM and libraries put into temp folders themselves: not the test's doing. */
     private static final List<String> TOOLING_FILES = List.of("hsperfdata_", "junixsocket", "libjunixsocket", "jna", ".java_pid");
 
-    /** In /tmp itself only these count: a test's own files belong in its temp folder, where everything counts. */
-    private static final Set<String> TMP_KINDS = Set.of("the FIFO", "the socket file");
-
     private static final String[] STANDARD_NAMES = {"stdin", "stdout", "stderr"};
 
     private final String token;
@@ -211,11 +208,11 @@ final class LeakGuard {
                     continue;
                 }
                 Path leaked = folder.resolve(name);
-                leaks.add("left " + Entries.kind(leaked) + " " + leaked + " behind — it was removed");
+                leaks.add("left " + Entries.kind(leaked) + " " + Entries.shorten(leaked) + " behind — it was removed");
                 try {
                     Entries.delete(leaked);
                 } catch (IOException e) {
-                    leaks.add("could not remove " + leaked + ": " + e.getMessage());
+                    leaks.add("could not remove " + Entries.shorten(leaked) + ": " + e.getMessage());
                 }
             }
         }
@@ -223,17 +220,18 @@ final class LeakGuard {
 
     /**
      * Whether a new entry is this run's. The temp folder is the run's own. /dev/shm, /dev/mqueue and
-     * /tmp are shared by everyone on the machine, so there a new entry counts when this run's user
-     * owns it, whatever its name (another student's grading, under another user, may be creating
-     * files there right now); in /tmp, only FIFOs and sockets.
+     * the scratch folders (/tmp, /var/tmp, /run/lock) are shared by everyone on the machine, so there
+     * a new entry counts when this run's user owns it, whatever its name (another student's grading,
+     * under another user, may be creating files there right now); in scratch folders, only FIFOs and
+     * sockets.
      */
     private boolean ours(Path folder, String name) {
         if (folder.equals(ownFolder)) {
             return true;
         }
         Path entry = folder.resolve(name);
-        if (folder.equals(Path.of("/tmp")) && (entry.equals(ownFolder) || !TMP_KINDS.contains(Entries.kind(entry)))) {
-            return false;
+        if (Entries.SCRATCH_FOLDERS.contains(folder) && !Entries.isFifoOrSocket(entry)) {
+            return false; // a test's own files belong in its temp folder, where everything counts
         }
         return Entries.ownedBy(entry, uid);
     }
