@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import ipclab.grader.isolation.Cgroup;
 import ipclab.grader.isolation.Isolation;
 import ipclab.grader.report.Progress;
@@ -72,6 +74,8 @@ public final class Grader {
 
     private final Options options;
     private Progress progress = Progress.silent();
+    /** Set when the JVM is shutting down (Ctrl-C, SIGTERM): no lab starts another runner JVM. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     public Grader(Options options) {
         this.options = options;
@@ -96,8 +100,11 @@ public final class Grader {
         Map<Lab, LabResult> results = new LinkedHashMap<>();
         StringBuilder cleanup = new StringBuilder();
         Stage stage = null;
+        AtomicReference<Stage> staged = new AtomicReference<>();
+        Thread interrupted = cleanupOnExit(staged, isolation);
         try {
             stage = Stage.create(isolation, graderClasspath());
+            staged.set(stage);
             gradeIn(stage, isolation, labs, runDeadline, results);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage the grading run in " + System.getProperty("java.io.tmpdir"), e);
@@ -112,11 +119,45 @@ public final class Grader {
                 }
             }
             isolation.cgroup().ifPresent(Cgroup::remove);
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running already.
+            }
         }
         Path graded = options.labsRoot().toAbsolutePath().normalize();
         String target = graded.startsWith(options.root()) ? options.root().relativize(graded).toString() : graded.toString();
         List<LabResult> ordered = labs.stream().map(results::get).toList();
         return new GradeResult(target, ordered, Duration.ofNanos(System.nanoTime() - start), isolation.describe() + exposed(isolation) + cleanup);
+    }
+
+    /**
+     * A grading run stopped from outside (Ctrl-C, SIGTERM, a CI timeout) must not leave its stage
+     * folder (some 30 MB), its cgroup or its processes behind: a shutdown hook ends the processes
+     * and removes both. A normal run removes the hook when it has cleaned up itself.
+     */
+    private Thread cleanupOnExit(AtomicReference<Stage> staged, Isolation isolation) {
+        Thread hook = new Thread(() -> {
+            stopping.set(true); // no new runner from here on
+            // A runner the grading thread started just before it saw the flag is caught by a later round.
+            for (int round = 0; round < 5; round++) {
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+                isolation.cgroup().ifPresent(Cgroup::remove);
+                if (isolation.cgroup().map(g -> !Files.exists(g.dir())).orElse(true)) {
+                    break;
+                }
+            }
+            Stage stage = staged.get();
+            if (stage != null) {
+                try {
+                    stage.close();
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("ipclab grade: could not remove " + stage.root() + ": " + e.getMessage());
+                }
+            }
+        }, "ipclab-grade-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
 
     /** Compiles, checks and plans every lab, then runs each within the run's deadline; {@code results} gets one entry per lab. */
@@ -282,7 +323,7 @@ public final class Grader {
 
     private LabResult run(Lab lab, PreparedLab prepared, Stage stage, Isolation isolation, Duration budget) throws Exception {
         IsolatedTestRun testRun = new IsolatedTestRun(lab, prepared.plan(), stage, isolation, prepared.work(),
-                options.timeoutSeconds(), budget);
+                options.timeoutSeconds(), budget, stopping);
         List<TestOutcome> outcomes;
         stage.openLab(lab);
         try {

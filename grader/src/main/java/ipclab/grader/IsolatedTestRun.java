@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -57,6 +58,8 @@ final class IsolatedTestRun {
     private final int timeoutSeconds;
     private final Duration budget;
     private final String token = UUID.randomUUID().toString();
+    /** Set when the grading run is being stopped: no new runner JVM may start. */
+    private final AtomicBoolean stopping;
     /** What the sweep after the last runner JVM found and removed: empty when the tests' own checks caught everything. */
     private List<String> leftovers = List.of();
 
@@ -73,7 +76,8 @@ final class IsolatedTestRun {
      *                       hung test holds a lock or a class initialisation the next ones need) stop here
      */
     IsolatedTestRun(Lab lab, List<PlannedTest> plan, Stage stage, Isolation isolation, Path work, int timeoutSeconds,
-                    Duration budget) {
+                    Duration budget, AtomicBoolean stopping) {
+        this.stopping = stopping;
         this.lab = lab;
         this.plan = plan;
         this.stage = stage;
@@ -113,6 +117,9 @@ final class IsolatedTestRun {
         Map<String, String> containerFailures = new HashMap<>();
         long deadline = System.nanoTime() + budget.toNanos();
         for (int attempt = 1; ; attempt++) {
+            if (stopping.get()) {
+                throw new InterruptedException("the grading run is being stopped");
+            }
             Path events = runnerFolder.resolve("events-" + attempt + ".jsonl");
             Path log = work.resolve("runner-" + attempt + ".log");
             byte[] key = new byte[32];

@@ -114,15 +114,41 @@ public final class Cgroup {
         return true;
     }
 
-    /** Kills what is left, then removes the group and the groups below it. */
+    /**
+     * Kills what is left, then removes the group and the groups below it. Safe to call twice at
+     * once (a shutdown hook and the run itself): a group already gone is skipped.
+     */
     public void remove() {
-        kill(Duration.ofSeconds(10));
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path d : walk.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(d); // rmdir(2): a cgroup's files go with it
+        // A killed process leaves its group only once it has been reaped, which its parent (the JDK's
+        // reaper thread) does a moment later: until then rmdir fails with EBUSY. Retry for a while.
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        do {
+            kill(Duration.ofSeconds(10));
+            removeTree(dir);
+            if (!Files.exists(dir)) {
+                return;
             }
-        } catch (IOException | RuntimeException e) {
-            // Still busy: the kernel removes nothing that has members. Reported by the process sweep.
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        } while (System.nanoTime() < end);
+    }
+
+    private static void removeTree(Path group) {
+        try (Stream<Path> children = Files.list(group)) {
+            for (Path child : children.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                removeTree(child);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // Gone already.
+        }
+        try {
+            Files.deleteIfExists(group); // rmdir(2): a cgroup's files go with it
+        } catch (IOException e) {
+            // Still has members (the process sweep reports them), or removed by the other caller.
         }
     }
 
