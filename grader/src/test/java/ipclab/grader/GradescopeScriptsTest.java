@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ipclab.grader.runner.Entries;
 import ipclab.support.Libc;
 import java.io.File;
 import java.io.IOException;
@@ -17,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -48,16 +47,16 @@ class GradescopeScriptsTest {
         ReferenceTreesTest.assumeSolutions(); // the submission's lab 02 is the reference solution
         autograder = Files.createTempDirectory("ipclab-autograder-");
         copyCourse(autograder.resolve("source/ipc-lab"));
-        copyTree(FIXTURE.resolve("hidden"), autograder.resolve("source/hidden"));
+        Tree.copy(FIXTURE.resolve("hidden"), autograder.resolve("source/hidden"));
         Path submission = autograder.resolve("submission/labs");
-        copyTree(ROOT.resolve("labs/lab01-fd-table/src"), submission.resolve("lab01-fd-table/src"));
-        copyTree(FIXTURE.resolve("plugin"), submission.resolve("lab01-fd-table/src/main/resources"));
+        Tree.copy(ROOT.resolve("labs/lab01-fd-table/src"), submission.resolve("lab01-fd-table/src"));
+        Tree.copy(FIXTURE.resolve("plugin"), submission.resolve("lab01-fd-table/src/main/resources"));
         Files.move(submission.resolve("lab01-fd-table/src/main/resources/SkipBodies.java"),
                 submission.resolve("lab01-fd-table/src/main/java/ipclab/lab01/SkipBodies.java"));
-        copyTree(ROOT.resolve("solutions/lab02-pipes/src"), submission.resolve("lab02-pipes/src"));
+        Tree.copy(ROOT.resolve("solutions/lab02-pipes/src"), submission.resolve("lab02-pipes/src"));
         Files.copy(ROOT.resolve("docs/instructor-guide/gradescope/run_autograder"), autograder.resolve("run_autograder"));
 
-        tmpBefore = names(Path.of("/tmp"));
+        tmpBefore = Entries.names(Path.of("/tmp"));
         Path output = autograder.resolve("run_autograder.log");
         ProcessBuilder builder = new ProcessBuilder("bash", autograder.resolve("run_autograder").toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile())
@@ -100,7 +99,7 @@ class GradescopeScriptsTest {
     @DisplayName("the student's code ran as an unprivileged user, and nothing of it is left")
     void isolatedAndClean() throws IOException {
         assertThat(results.get("output").asText()).contains("isolated: student code runs as");
-        Set<String> left = names(Path.of("/tmp"));
+        Set<String> left = Entries.names(Path.of("/tmp"));
         left.removeAll(tmpBefore);
         assertThat(left).noneMatch(n -> n.startsWith("ipclab-grade-"));
     }
@@ -122,26 +121,6 @@ class GradescopeScriptsTest {
             Path to = into.resolve(file);
             Files.createDirectories(to.getParent());
             Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-    }
-
-    private static Set<String> names(Path folder) throws IOException {
-        try (Stream<Path> entries = Files.list(folder)) {
-            return entries.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
         }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ipclab.grader.report.ConsoleReport;
 import ipclab.grader.report.GradescopeReport;
+import ipclab.grader.runner.Entries;
 import ipclab.support.Libc;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,7 +46,7 @@ class HostileLabsTest {
 
     @BeforeAll
     static void gradeHostileLabs() throws Exception {
-        tmpBefore = list(Path.of("/tmp"));
+        tmpBefore = Entries.names(Path.of("/tmp"));
         Set<Integer> labs = new HashSet<>(Set.of(80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 99));
         if (ISOLATED) {
             labs.add(90); // the fork bomb, only where the grader bounds the student user's processes
@@ -176,7 +177,7 @@ class HostileLabsTest {
     @Test
     @DisplayName("nothing of the run is left in /tmp")
     void nothingLeftInTmp() {
-        Set<String> left = list(Path.of("/tmp"));
+        Set<String> left = Entries.names(Path.of("/tmp"));
         left.removeAll(tmpBefore);
         assertThat(left).noneMatch(name -> name.startsWith("ipclab-") || name.startsWith("student-") || name.equals("target"));
     }
@@ -211,15 +212,5 @@ class HostileLabsTest {
                 return false;
             }
         }).map(ProcessHandle::pid).toList();
-    }
-
-    private static Set<String> list(Path folder) {
-        Set<String> names = new HashSet<>();
-        try (Stream<Path> entries = Files.list(folder)) {
-            entries.forEach(p -> names.add(p.getFileName().toString()));
-        } catch (IOException e) {
-            // Nothing to compare.
-        }
-        return names;
     }
 }
