@@ -26,6 +26,9 @@ import java.util.stream.Stream;
  *   lab02/runner/                  the student user's: event logs, JVM crash reports
  *   lab02/tmp/                     the student user's: java.io.tmpdir and working folder
  * </pre>
+ *
+ * <p>Each {@code labNN/} is closed (0700) except while its own tests run, so one lab's code cannot
+ * read another lab's hidden tests.
  */
 final class Stage implements AutoCloseable {
 
