@@ -169,18 +169,10 @@ public final class Grader {
             guarded(lab, results, () -> prepared.put(lab, copySources(lab)));
         }
         progress.compiling(prepared.size());
-        try {
-            compileAll(prepared, stage);
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            prepared.keySet().forEach(lab -> results.put(lab, LabResult.broken(lab, "the lab compiles",
-                    "the grader could not run the compiler: " + e + "\nShow this message to the instructor.")));
-        }
+        Map<String, LabCompiler.Result> compiled = compileAll(prepared, stage, results);
         for (Lab lab : labs) {
             if (prepared.containsKey(lab) && !results.containsKey(lab)) {
-                guarded(lab, results, () -> check(lab, prepared, stage).ifPresent(broken -> results.put(lab, broken)));
+                guarded(lab, results, () -> check(lab, prepared, compiled, stage).ifPresent(broken -> results.put(lab, broken)));
             }
         }
         for (Lab lab : labs) {
@@ -258,8 +250,26 @@ public final class Grader {
         return new PreparedLab(work, LabSources.copy(lab.folder(), work), List.of(), null);
     }
 
-    /** The lab, its graded tests and the test kit, and the hidden tests: every lab's, in one compiling JVM. */
-    private void compileAll(Map<Lab, PreparedLab> prepared, Stage stage) throws IOException, InterruptedException {
+    /**
+     * The lab, its graded tests and the test kit, and the hidden tests: every lab's, in one compiling
+     * JVM. Each job's result by name ({@code lab02/lab}, {@code lab02/tests}, {@code lab02/hidden});
+     * when the compiler cannot even run, every lab is marked with the reason and the map is empty.
+     */
+    private Map<String, LabCompiler.Result> compileAll(Map<Lab, PreparedLab> prepared, Stage stage, Map<Lab, LabResult> results) {
+        try {
+            return new Compilations(options.root(), stage.libraries(), options.workRoot(), COMPILE_DEADLINE).run(jobs(prepared, stage));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            prepared.keySet().forEach(lab -> results.put(lab, LabResult.broken(lab, "the lab compiles",
+                    "the grader could not run the compiler: " + e + "\nShow this message to the instructor.")));
+            return Map.of();
+        }
+    }
+
+    /** Per lab: the lab against the libraries; its tests and the test kit against both; the hidden tests against all three. */
+    private List<CompileJob> jobs(Map<Lab, PreparedLab> prepared, Stage stage) throws IOException {
         List<CompileJob> jobs = new ArrayList<>();
         for (var entry : prepared.entrySet()) {
             Lab lab = entry.getKey();
@@ -275,22 +285,20 @@ public final class Grader {
                         id + "/tests"));
             }
         }
-        compiled = new Compilations(options.root(), graderClasspath(), options.workRoot(), COMPILE_DEADLINE).run(jobs);
+        return jobs;
     }
-
-    /** Each compile job's result, by name. */
-    private Map<String, LabCompiler.Result> compiled = Map.of();
 
     /** How long one javac run may take: a lab takes a few seconds. */
     private static final Duration COMPILE_DEADLINE = Duration.ofSeconds(120);
 
     /** The lab compiled, its tests compiled against it, it keeps the rules, and its tests are planned; or why not. */
-    private Optional<LabResult> check(Lab lab, Map<Lab, PreparedLab> prepared, Stage stage) throws IOException {
-        LabResult broken = brokenBeforeRunning(lab, prepared.get(lab), stage);
+    private Optional<LabResult> check(Lab lab, Map<Lab, PreparedLab> prepared, Map<String, LabCompiler.Result> compiled,
+                                      Stage stage) throws IOException {
+        LabResult broken = brokenBeforeRunning(lab, prepared.get(lab), compiled, stage);
         if (broken != null) {
             return Optional.of(broken);
         }
-        String hiddenProblem = hiddenProblem(lab);
+        String hiddenProblem = hiddenProblem(lab, compiled.get(lab.id() + "/hidden"));
         Path hidden = lab.hiddenTests() != null && hiddenProblem == null ? stage.hiddenClasses(lab) : null;
         stage.closeLab(lab); // until its tests run
         List<PlannedTest> plan = TestPlanner.plan(stage.testClasses(lab), hidden, stage.classes(lab), options.timeoutSeconds());
@@ -299,7 +307,8 @@ public final class Grader {
     }
 
     /** Why the lab cannot run: it does not compile, its tests do not compile against it, or it breaks the rules. */
-    private LabResult brokenBeforeRunning(Lab lab, PreparedLab prepared, Stage stage) throws IOException {
+    private LabResult brokenBeforeRunning(Lab lab, PreparedLab prepared, Map<String, LabCompiler.Result> compiled, Stage stage)
+            throws IOException {
         LabCompiler.Result main = compiled.get(lab.id() + "/lab");
         if (!main.ok()) {
             return LabResult.broken(lab, "the lab compiles", "the lab does not compile, so none of its tests could run:\n"
@@ -353,7 +362,7 @@ public final class Grader {
     }
 
     /** Why the hidden tests are not graded (they clash with visible ones, or do not compile), or {@code null}. */
-    private String hiddenProblem(Lab lab) throws IOException {
+    private String hiddenProblem(Lab lab, LabCompiler.Result hidden) throws IOException {
         if (lab.hiddenTests() == null) {
             return null;
         }
@@ -362,7 +371,6 @@ public final class Grader {
             return "hidden test files reuse the names of visible ones and would replace them: "
                     + shadowing + "; give hidden test classes names of their own";
         }
-        LabCompiler.Result hidden = compiled.get(lab.id() + "/hidden");
         return hidden.ok() ? null : "the hidden tests do not compile, so only the visible tests were graded:\n" + hidden.errors();
     }
 

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The grader's own clean-up after a lab's runner JVM, which does not rely on anything the runner
@@ -91,24 +90,15 @@ final class RunSweeper {
      */
     private void reapZombies() {
         long self = ProcessHandle.current().pid();
-        try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
-            for (Path dir : proc.toList()) {
-                String name = dir.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit) || started.contains(Long.parseLong(name))) {
-                    continue;
-                }
+        for (long pid : RunProcesses.pids()) {
+            RunProcesses.Stat stat = RunProcesses.stat(pid);
+            if (stat != null && stat.zombie() && stat.parent() == self && !started.contains(pid)) {
                 try {
-                    String stat = Files.readString(dir.resolve("stat"));
-                    String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (after[0].equals("Z") && Long.parseLong(after[1]) == self) {
-                        Libc.waitpidNoHang(Long.parseLong(name));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // Gone, or reaped by someone else.
+                    Libc.waitpidNoHang(pid);
+                } catch (ErrnoException | RuntimeException e) {
+                    // Reaped by someone else in the meantime.
                 }
             }
-        } catch (IOException e) {
-            // No /proc: nothing to reap.
         }
     }
 
@@ -123,13 +113,10 @@ final class RunSweeper {
         for (Path folder : Entries.SHARED_FOLDERS) {
             for (String name : Entries.names(folder)) {
                 Path entry = folder.resolve(name);
-                if (before.get(folder).contains(name) || !Entries.ownedBy(entry, owner)) {
+                if (before.get(folder).contains(name) || !Entries.leftBy(folder, entry, owner, isolation.isolated())) {
                     continue;
                 }
                 boolean jvmOwn = name.equals(perfData); // the JVMs' performance data, not the lab's doing
-                if (!isolation.isolated() && Entries.SCRATCH_FOLDERS.contains(folder) && !Entries.isFifoOrSocket(entry)) {
-                    continue;
-                }
                 try {
                     Entries.delete(entry);
                     if (!jvmOwn) {

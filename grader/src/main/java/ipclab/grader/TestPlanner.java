@@ -32,9 +32,10 @@ final class TestPlanner {
     static List<PlannedTest> plan(Path tests, Path hidden, Path labClasses, int timeoutSeconds) throws IOException {
         List<Path> roots = hidden == null ? List.of(tests) : List.of(tests, hidden);
         List<URL> urls = new ArrayList<>();
-        for (Path p : hidden == null ? List.of(tests, labClasses) : List.of(tests, hidden, labClasses)) {
+        for (Path p : roots) {
             urls.add(url(p));
         }
+        urls.add(url(labClasses)); // the lab last, as on the runner's class path
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         try (URLClassLoader loader = new URLClassLoader("graded-tests", urls.toArray(URL[]::new), TestPlanner.class.getClassLoader())) {

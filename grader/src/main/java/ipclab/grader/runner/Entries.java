@@ -24,6 +24,19 @@ public final class Entries {
     /** Every folder every process on the machine shares, where a run's leftovers can hide. */
     public static final List<Path> SHARED_FOLDERS = java.util.stream.Stream.concat(IPC_FOLDERS.stream(), SCRATCH_FOLDERS.stream()).toList();
 
+    /**
+     * Whether a new entry of one of the shared folders is what {@code uid} left there: any entry it
+     * owns in /dev/shm and /dev/mqueue; in the scratch folders only FIFOs and sockets, the kinds the
+     * labs make there, unless {@code everyKind} (an unprivileged user of the grader's own, whose
+     * every file there is the run's).
+     */
+    public static boolean leftBy(Path folder, Path entry, int uid, boolean everyKind) {
+        if (!everyKind && SCRATCH_FOLDERS.contains(folder) && !isFifoOrSocket(entry)) {
+            return false;
+        }
+        return ownedBy(entry, uid);
+    }
+
     /** Whether an entry of a scratch folder is a FIFO or a socket: the kinds the labs make there. */
     public static boolean isFifoOrSocket(Path p) {
         String kind = kind(p);

@@ -229,10 +229,7 @@ final class LeakGuard {
         if (folder.equals(ownFolder)) {
             return true;
         }
-        Path entry = folder.resolve(name);
-        if (Entries.SCRATCH_FOLDERS.contains(folder) && !Entries.isFifoOrSocket(entry)) {
-            return false; // a test's own files belong in its temp folder, where everything counts
-        }
-        return Entries.ownedBy(entry, uid);
+        // A test's own files belong in its temp folder, where everything counts.
+        return Entries.leftBy(folder, folder.resolve(name), uid, false);
     }
 }

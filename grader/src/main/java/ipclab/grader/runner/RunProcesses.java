@@ -30,22 +30,43 @@ public final class RunProcesses {
         Set<ProcessHandle> found = new LinkedHashSet<>();
         long self = ProcessHandle.current().pid();
         byte[] marker = (TOKEN_VARIABLE + "=" + token + "\0").getBytes(StandardCharsets.UTF_8);
-        try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
-            for (Path dir : proc.toList()) {
-                String name = dir.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
-                    continue;
-                }
-                if (carries(dir.resolve("environ"), marker) && !isZombie(dir)) {
-                    ProcessHandle.of(Long.parseLong(name)).ifPresent(found::add);
-                }
+        for (long pid : pids()) {
+            if (pid != self && carries(Path.of("/proc", Long.toString(pid), "environ"), marker) && !isZombie(pid)) {
+                ProcessHandle.of(pid).ifPresent(found::add);
             }
-        } catch (IOException e) {
-            // /proc not listable: fall back to the descendants below.
         }
-        ProcessHandle.current().descendants().filter(p -> !isZombie(Path.of("/proc", Long.toString(p.pid()))))
-                .forEach(found::add);
+        ProcessHandle.current().descendants().filter(p -> !isZombie(p.pid())).forEach(found::add);
         return found;
+    }
+
+    /** Every pid in /proc; empty when /proc cannot be listed. */
+    public static List<Long> pids() {
+        try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
+            return proc.map(dir -> dir.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** A process's state letter and parent, from /proc/PID/stat. */
+    public record Stat(char state, long parent) {
+        /** Exited and waiting to be reaped (Z), or being removed (X): it holds nothing worth reporting. */
+        public boolean zombie() {
+            return state == 'Z' || state == 'X';
+        }
+    }
+
+    /** The process's {@link Stat}, or {@code null} when it is gone. */
+    public static Stat stat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // pid (comm) state ppid ...: comm may contain spaces and parentheses, so look after the last ')'.
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+            return new Stat(after[0].charAt(0), Long.parseLong(after[1]));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static boolean carries(Path environ, byte[] marker) {
@@ -57,16 +78,10 @@ public final class RunProcesses {
         }
     }
 
-    /** A zombie has exited and only waits to be reaped: it holds no resources worth reporting. */
-    static boolean isZombie(Path procDir) {
-        try {
-            String stat = Files.readString(procDir.resolve("stat"));
-            // pid (comm) state ...: comm may contain spaces and parentheses, so look after the last ')'.
-            String afterComm = stat.substring(stat.lastIndexOf(')') + 2);
-            return afterComm.charAt(0) == 'Z' || afterComm.charAt(0) == 'X';
-        } catch (IOException | RuntimeException e) {
-            return true; // gone
-        }
+    /** A zombie has exited and only waits to be reaped: it holds no resources worth reporting. A process gone counts too. */
+    static boolean isZombie(long pid) {
+        Stat stat = stat(pid);
+        return stat == null || stat.zombie();
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
