@@ -2,7 +2,8 @@
 # ipc-lab on Gradescope: setup.sh
 #
 # Gradescope runs this once, as root, while it builds the autograder image (Ubuntu base image).
-# It installs a Temurin 25 JDK from Adoptium's apt repository and Maven from Ubuntu's, builds
+# It installs a Temurin JDK of the course's release (the parent pom's ipclab.java.release) from
+# Adoptium's apt repository and Maven from Ubuntu's, builds
 # the grader, and runs it once so that every Maven plugin and library a grading run needs is in
 # the local repository: run_autograder then grades offline.
 #
@@ -14,24 +15,18 @@ set -euo pipefail
 AUTOGRADER=${AUTOGRADER:-/autograder}
 COURSE=$AUTOGRADER/source/ipc-lab
 
-jdk25() { # prints the home of an installed JDK 25, if there is one
-  local d
-  for d in /usr/lib/jvm/*; do
-    if [ -x "$d/bin/javac" ] && grep -qs '^JAVA_VERSION="25' "$d/release"; then
-      echo "$d"
-      return 0
-    fi
-  done
-  return 1
-}
+# shellcheck source=../../../scripts/jdk.sh
+. "$COURSE/scripts/jdk.sh" # java_release, find_jdk: the same search as the ipclab launcher's
+RELEASE=$(java_release "$COURSE")
+[ -n "$RELEASE" ] || { echo "setup.sh: no ipclab.java.release in $COURSE/pom.xml" >&2; exit 1; }
 
 export DEBIAN_FRONTEND=noninteractive
-if ! jdk25 >/dev/null || ! command -v mvn >/dev/null || ! command -v jq >/dev/null; then
+if ! find_jdk "$RELEASE" >/dev/null || ! command -v mvn >/dev/null || ! command -v jq >/dev/null; then
   apt-get update
   apt-get install -y --no-install-recommends ca-certificates wget gpg jq
 fi
 
-if ! jdk25 >/dev/null; then
+if ! find_jdk "$RELEASE" >/dev/null; then
   # Adoptium's apt repository, as https://adoptium.net/installation/linux/ describes it.
   install -d -m 0755 /etc/apt/keyrings
   wget -qO- https://packages.adoptium.net/artifactory/api/gpg/key/public \
@@ -41,7 +36,7 @@ if ! jdk25 >/dev/null; then
   echo "deb [signed-by=/etc/apt/keyrings/adoptium.gpg] https://packages.adoptium.net/artifactory/deb $codename main" \
     > /etc/apt/sources.list.d/adoptium.list
   apt-get update
-  apt-get install -y --no-install-recommends temurin-25-jdk
+  apt-get install -y --no-install-recommends "temurin-$RELEASE-jdk"
 fi
 
 if ! command -v mvn >/dev/null; then
@@ -56,7 +51,7 @@ if ! id ipclab-student >/dev/null 2>&1; then
   useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ipclab-student
 fi
 
-JAVA_HOME=$(jdk25) || { echo "setup.sh: no JDK 25 after installing temurin-25-jdk" >&2; exit 1; }
+JAVA_HOME=$(find_jdk "$RELEASE") || { echo "setup.sh: no JDK $RELEASE after installing temurin-$RELEASE-jdk" >&2; exit 1; }
 export JAVA_HOME # Maven itself runs on it too; the build selects it anyway (Maven toolchains)
 java_version=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1)
 echo "setup.sh: JDK $JAVA_HOME ($java_version)"

@@ -1,6 +1,6 @@
 package ipclab.grader;
 
-import ipclab.support.JvmFlags;
+import ipclab.support.BuildFacts;
 import ipclab.support.ProcessTree;
 import java.io.File;
 import java.io.IOException;
@@ -101,7 +101,7 @@ final class Compilations {
     private Process start(Path jobsFile, Path outcomes, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.all());
+        command.addAll(BuildFacts.jvmFlags());
         command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss8m"));
         command.add("-cp");
         command.add(graderClasspath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));

@@ -6,7 +6,7 @@ import ipclab.grader.runner.EventAudit;
 import ipclab.grader.runner.LabRunner;
 import ipclab.grader.runner.RunProcesses;
 import ipclab.grader.runner.RunnerEvent;
-import ipclab.support.JvmFlags;
+import ipclab.support.BuildFacts;
 import ipclab.support.ProcessTree;
 import java.io.File;
 import java.io.IOException;
@@ -223,7 +223,7 @@ final class IsolatedTestRun {
                            RunSweeper sweeper, byte[] key, long deadline) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.all());
+        command.addAll(BuildFacts.jvmFlags());
         command.add("-Djava.io.tmpdir=" + tmp);
         command.add("-XX:ErrorFile=" + runnerFolder.resolve("hs_err_pid%p.log"));
         command.add("-XX:-CreateCoredumpOnCrash");

@@ -1,5 +1,6 @@
 package ipclab.grader;
 
+import ipclab.support.BuildFacts;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -44,7 +45,7 @@ public final class LabCompiler {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("this JVM (" + System.getProperty("java.home")
-                    + ") has no Java compiler: the grader needs a JDK 25, not a JRE");
+                    + ") has no Java compiler: the grader needs a JDK " + BuildFacts.javaRelease() + ", not a JRE");
         }
         try {
             Tree.delete(classes);
@@ -60,7 +61,7 @@ public final class LabCompiler {
                 // given is the output folder, emptied above and holding no sources; -implicit:none
                 // keeps javac from writing class files for anything not listed.
                 List<String> options = List.of(
-                        "--release", "25", "-proc:none", "-encoding", "UTF-8", "-nowarn", "-g",
+                        "--release", BuildFacts.javaRelease(), "-proc:none", "-encoding", "UTF-8", "-nowarn", "-g",
                         "-sourcepath", classes.toString(), "-implicit:none",
                         "-d", classes.toString(),
                         "-cp", classpath.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator)));

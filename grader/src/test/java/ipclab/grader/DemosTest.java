@@ -3,7 +3,7 @@ package ipclab.grader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.runner.RunProcesses;
-import ipclab.support.JvmFlags;
+import ipclab.support.BuildFacts;
 import ipclab.support.ProcessTree;
 import java.io.File;
 import java.io.IOException;
@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -24,13 +26,15 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every lab's demo, run non-interactively on the reference solution the way an instructor's
  * rehearsal would, and every benchmark on a short run: each must finish, exit 0 and leave no
- * process behind.
+ * process behind. Each also answers {@code --help} with what it takes, and refuses a misspelt option.
  */
 @DisplayName("demos and benchmarks run on the reference solutions")
 class DemosTest {
 
     private static final Path ROOT = ReferenceTreesTest.ROOT;
     private static final Duration DEADLINE = Duration.ofMinutes(3);
+    /** Each solution is compiled once per test JVM, however many of its mains run. */
+    private static final Map<Path, LabCompiler.Result> COMPILED = new ConcurrentHashMap<>();
 
     @TestFactory
     Stream<DynamicTest> demosAndBenchmarks() throws IOException {
@@ -39,10 +43,19 @@ class DemosTest {
         for (String slug : ReferenceTreesTest.labSlugs("solutions")) {
             String pkg = "ipclab." + slug.substring(0, 5);
             Path sources = ROOT.resolve("solutions").resolve(slug).resolve("src/main/java").resolve(pkg.replace('.', '/'));
-            tests.add(DynamicTest.dynamicTest(slug + " demo --no-pause", () -> run(slug, pkg + ".Demo", List.of("--no-pause"))));
+            tests.add(DynamicTest.dynamicTest(slug + " demo --no-pause", () -> succeeds(slug, pkg + ".Demo", List.of("--no-pause"))));
+            tests.add(DynamicTest.dynamicTest(slug + " demo --help", () -> assertThat(succeeds(slug, pkg + ".Demo", List.of("--help")))
+                    .contains("Usage:", "--no-pause")));
             if (Files.exists(sources.resolve("Benchmark.java"))) {
                 tests.add(DynamicTest.dynamicTest(slug + " benchmark, short run",
-                        () -> run(slug, pkg + ".Benchmark", List.of("--round-trips", "2000", "--warmup", "200"))));
+                        () -> succeeds(slug, pkg + ".Benchmark", List.of("--round-trips", "2000", "--warmup", "200"))));
+                tests.add(DynamicTest.dynamicTest(slug + " benchmark --help", () -> assertThat(
+                        succeeds(slug, pkg + ".Benchmark", List.of("--help"))).contains("Usage:", "--round-trips=N", "--warmup=N")));
+                tests.add(DynamicTest.dynamicTest(slug + " benchmark refuses a misspelt option", () -> {
+                    Finished run = run(slug, pkg + ".Benchmark", List.of("--round-trip", "5"));
+                    assertThat(run.status()).as(run.output()).isEqualTo(2);
+                    assertThat(run.output()).contains("Unknown option", "'--round-trip'", "Usage:");
+                }));
             }
         }
         return tests.stream();
@@ -54,13 +67,13 @@ class DemosTest {
      */
     static List<String> solutionMain(String slug, String mainClass, List<String> args, Path work) throws IOException {
         List<Path> base = Grader.graderClasspath();
-        LabCompiler.Result compiled = new LabCompiler(ROOT).compile(
-                List.of(ROOT.resolve("solutions").resolve(slug).resolve("src/main/java")), List.of(), base, work.resolve("classes"));
+        LabCompiler.Result compiled = COMPILED.computeIfAbsent(work, w -> new LabCompiler(ROOT).compile(
+                List.of(ROOT.resolve("solutions").resolve(slug).resolve("src/main/java")), List.of(), base, w.resolve("classes")));
         assertThat(compiled.ok()).as(compiled.errors()).isTrue();
 
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.all());
+        command.addAll(BuildFacts.jvmFlags());
         command.add("-cp");
         List<Path> classpath = new ArrayList<>(base);
         classpath.addFirst(compiled.classes());
@@ -70,7 +83,20 @@ class DemosTest {
         return command;
     }
 
-    private static void run(String slug, String mainClass, List<String> args) throws Exception {
+    private record Finished(int status, String output) {
+    }
+
+    /** Runs it to the end and checks that it exited 0 and printed something; returns what it printed. */
+    private static String succeeds(String slug, String mainClass, List<String> args) throws Exception {
+        Finished run = run(slug, mainClass, args);
+        assertThat(run.status()).as(mainClass + " exit status; it printed:\n" + run.output()).isZero();
+        assertThat(run.output()).as(mainClass + " printed nothing").isNotBlank();
+        System.out.println(run.output());
+        return run.output();
+    }
+
+    /** Runs it under the deadline; whatever happens, it leaves no process behind. */
+    private static Finished run(String slug, String mainClass, List<String> args) throws Exception {
         Path work = ROOT.resolve("grader/target/selftest-demos").resolve(slug);
         List<String> command = solutionMain(slug, mainClass, args, work);
         Path output = work.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".out");
@@ -83,10 +109,8 @@ class DemosTest {
             boolean finished = process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             String text = Files.readString(output, StandardCharsets.UTF_8);
             assertThat(finished).as(mainClass + " did not finish within " + DEADLINE + ":\n" + text).isTrue();
-            assertThat(process.exitValue()).as(mainClass + " exit status; it printed:\n" + text).isZero();
-            assertThat(text).as(mainClass + " printed nothing").isNotBlank();
             assertThat(RunProcesses.find(token)).as(mainClass + " left processes running").isEmpty();
-            System.out.println(text);
+            return new Finished(process.exitValue(), text);
         } finally {
             ProcessTree.kill(process.toHandle(), Duration.ofSeconds(10));
             RunProcesses.find(token).forEach(p -> ProcessTree.kill(p, Duration.ofSeconds(10)));

@@ -4,17 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The ipclab launcher's commands that need no build: it finds a JDK 25 and knows every lab. */
+/**
+ * The ipclab launcher's commands that need no build: it finds a JDK of the course's release, knows
+ * every lab, and checks its options before it starts anything.
+ */
 class LauncherTest {
 
     @Test
-    @DisplayName("./ipclab --help finds a JDK 25 and lists the commands")
+    @DisplayName("./ipclab --help lists the commands")
     void help() throws Exception {
         Run run = ipclab("--help");
         assertThat(run.status()).as(run.output()).isZero();
@@ -39,11 +45,51 @@ class LauncherTest {
         assertThat(run.output()).contains("unknown command 'frobnicate'", "Usage: ./ipclab");
     }
 
+    @Test
+    @DisplayName("--help, list and student-tree need no JDK; grade names the release it did not find")
+    void noJdkNeededToLookAround(@TempDir Path course) throws Exception {
+        // A course written for a release no machine has: only the commands that run Java may notice.
+        Path root = ReferenceTreesTest.ROOT;
+        Files.copy(root.resolve("ipclab"), course.resolve("ipclab"));
+        Tree.copy(root.resolve("scripts"), course.resolve("scripts"));
+        Files.writeString(course.resolve("pom.xml"), Files.readString(root.resolve("pom.xml"))
+                .replaceFirst("<ipclab\\.java\\.release>\\d+<", "<ipclab.java.release>99<"));
+        for (String slug : ReferenceTreesTest.labSlugs("labs")) {
+            Files.createDirectories(course.resolve("labs").resolve(slug));
+            Files.copy(root.resolve("labs").resolve(slug).resolve("README.md"), course.resolve("labs").resolve(slug).resolve("README.md"));
+        }
+        assertThat(ipclab(course, "--help").status()).isZero();
+        Run list = ipclab(course, "list");
+        assertThat(list.status()).as(list.output()).isZero();
+        assertThat(list.output()).contains("lab01-fd-table");
+        Run grade = ipclab(course, "grade", "1");
+        assertThat(grade.status()).isEqualTo(2);
+        assertThat(grade.output()).contains("no JDK 99 found");
+    }
+
+    @Test
+    @DisplayName("an option without its value is refused by name, before anything is built")
+    void missingOptionValue() throws Exception {
+        for (List<String> args : List.of(List.of("grade", "--hidden"), List.of("grade", "--timeout", "--solutions"),
+                List.of("grade", "--run-budget"))) {
+            Run run = ipclab(args.toArray(String[]::new));
+            assertThat(run.status()).as(run.output()).isEqualTo(2);
+            assertThat(run.output()).contains(args.get(1) + " needs a value").doesNotContain("unbound variable", "building");
+        }
+        Run bench = ipclab("bench", "--help");
+        assertThat(bench.status()).isEqualTo(2);
+        assertThat(bench.output()).contains("bench: which lab?").doesNotContain("no lab called");
+    }
+
     private record Run(int status, String output) {
     }
 
     private static Run ipclab(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", ReferenceTreesTest.ROOT.resolve("ipclab").toString()));
+        return ipclab(ReferenceTreesTest.ROOT, args);
+    }
+
+    private static Run ipclab(Path root, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("ipclab").toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

@@ -3,6 +3,7 @@ package ipclab.lab06;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.support.bench.BenchOptions;
 import ipclab.support.bench.RoundTripReport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,10 +40,9 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int roundTrips = intOption(args, "--round-trips", 100_000);
-        int warmup = intOption(args, "--warmup", 10_000);
+        BenchOptions options = BenchOptions.parse(args);
         for (Answer answer : Answer.values()) {
-            System.out.println(measure(answer, roundTrips, warmup));
+            System.out.println(measure(answer, options.roundTrips(), options.warmup()));
         }
     }
 
@@ -91,15 +91,6 @@ public final class Benchmark {
                 throw new IOException(child + " exited before it was ready (its errors are on stderr)");
             }
         }
-    }
-
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
     }
 
     /** The child: answers every SIGUSR1, until SIGTERM. */

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts a {@code main} class in a new JVM: the same java, classpath and {@link JvmFlags} as this
+ * Starts a {@code main} class in a new JVM: the same java, classpath and JVM flags ({@link BuildFacts#jvmFlags()}) as this
  * one, so a lab's child process runs the lab's own code.
  *
  * <pre>{@code
@@ -70,7 +70,7 @@ public final class ChildJvm {
         return this;
     }
 
-    /** Extra JVM options, e.g. {@code -Xmx64m}, added after the shared {@link JvmFlags}. */
+    /** Extra JVM options, e.g. {@code -Xmx64m}, added after the shared {@link BuildFacts#jvmFlags() JVM flags}. */
     public ChildJvm jvmArgs(String... values) {
         jvmArgs.addAll(List.of(values));
         return this;
@@ -113,7 +113,7 @@ public final class ChildJvm {
     public List<String> command() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.all());
+        command.addAll(BuildFacts.jvmFlags());
         // A lab's child is small and short-lived: one GC thread and a small heap start faster.
         command.add("-XX:+UseSerialGC");
         String watched = System.getProperty(WATCH_PID_PROPERTY, String.valueOf(ProcessHandle.current().pid()));

@@ -28,7 +28,7 @@ class ChildJvmTest {
     @Test
     @DisplayName("the child runs with the shared JVM flags")
     void childHasTheFlags() {
-        assertThat(ChildJvm.main(Echo.class).command()).containsAll(JvmFlags.all())
+        assertThat(ChildJvm.main(Echo.class).command()).containsAll(BuildFacts.jvmFlags())
                 .contains("--enable-native-access=ALL-UNNAMED", "-Dchronicle.analytics.disable=true");
     }
 

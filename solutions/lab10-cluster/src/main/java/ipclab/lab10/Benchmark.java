@@ -1,10 +1,11 @@
 package ipclab.lab10;
 
+import ipclab.support.cli.MainArgs;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./ipclab bench cluster}: connections per second, p50/p99 and per-worker shares for each
@@ -24,18 +25,46 @@ public final class Benchmark {
     private Benchmark() {
     }
 
+    /** The command line; {@code --help} prints it. */
+    @Command(sortOptions = false, description = "Connections per second, p50/p99 and per-worker shares of the cluster"
+            + " server for each scheduling, with 0 ms and 10 ms of work per request; or of a server already running.")
+    static final class Options {
+        @Option(names = "--round-trips", paramLabel = "N",
+                description = "connections per configuration (default: 20000 without delay, 2000 with 10 ms)")
+        Integer roundTrips;
+
+        @Option(names = "--warmup", paramLabel = "N", description = "untimed connections first (default: ${DEFAULT-VALUE})")
+        int warmup = 500;
+
+        @Option(names = "--workers", paramLabel = "N", description = "worker processes (default: ${DEFAULT-VALUE})")
+        int workers = 2;
+
+        @Option(names = "--target", paramLabel = "HOST:PORT",
+                description = "measure a server that runs already (./ipclab serve, the Node seed program) instead")
+        String target;
+
+        @Option(names = "--concurrency", paramLabel = "N", description = "with --target: client threads (default: ${DEFAULT-VALUE})")
+        int concurrency = 4;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+    }
+
     public static void main(String[] args) throws Exception {
-        List<String> options = Arrays.asList(args);
-        Integer roundTrips = intOption(options, "--round-trips", null);
-        int warmup = intOption(options, "--warmup", 500);
-        int workers = intOption(options, "--workers", 2);
-        int at = options.indexOf("--target");
-        if (at >= 0 && at + 1 < options.size()) {
-            String target = options.get(at + 1);
+        Options options = MainArgs.parse(new Options(), args);
+        Integer roundTrips = options.roundTrips;
+        int warmup = options.warmup;
+        int workers = options.workers;
+        if (options.target != null) {
+            String target = options.target;
             int colon = target.lastIndexOf(':');
+            if (colon <= 0) {
+                System.err.println("--target takes HOST:PORT, e.g. 127.0.0.1:8989, not '" + target + "'");
+                System.exit(2);
+            }
             String host = target.substring(0, colon);
             int port = Integer.parseInt(target.substring(colon + 1));
-            int concurrency = intOption(options, "--concurrency", 4);
+            int concurrency = options.concurrency;
             LoadClient.Result result = LoadClient.run(host, port, roundTrips != null ? roundTrips : 20_000, concurrency, warmup,
                     String.format("%s x%d", target, concurrency));
             System.out.println(result.report());
@@ -72,10 +101,5 @@ public final class Benchmark {
             System.out.println(result.report());
             System.out.println("    shares: " + result.sharesLine());
         }
-    }
-
-    private static Integer intOption(List<String> args, String name, Integer fallback) {
-        int at = args.indexOf(name);
-        return at >= 0 && at + 1 < args.size() ? Integer.valueOf(args.get(at + 1)) : fallback;
     }
 }

@@ -1,13 +1,15 @@
 package ipclab.support.demo;
 
+import ipclab.support.cli.MainArgs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Tells a live demo step by step. Live (a terminal, no {@code --no-pause}) it waits for Enter
@@ -34,9 +36,22 @@ public final class Narrator {
         this.keyboard = live ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
     }
 
-    /** Live when a terminal is attached and the arguments do not contain {@code --no-pause}. */
+    /** What every demo takes: {@code --no-pause}, and {@code --help}. */
+    @Command(description = "A live demo: it shows each step and the kernel's view (/proc), and waits for Enter between steps.")
+    private static final class DemoOptions {
+        @Option(names = "--no-pause", description = "run straight through instead of waiting for Enter between steps")
+        boolean noPause;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+    }
+
+    /**
+     * Live when a terminal is attached and the arguments do not contain {@code --no-pause}. Any other
+     * argument is refused with the usage; {@code --help} prints it.
+     */
     public static Narrator fromArgs(String[] args) {
-        boolean noPause = Arrays.asList(args).contains("--no-pause");
+        boolean noPause = MainArgs.parse(new DemoOptions(), args).noPause;
         return new Narrator(System.out, !noPause && System.console() != null && System.console().isTerminal());
     }
 
