@@ -166,7 +166,7 @@ public final class Grader {
         // change another lab's tests, or its own, before they are compiled.
         Map<Lab, PreparedLab> prepared = new LinkedHashMap<>();
         for (Lab lab : labs) {
-            guarded(lab, results, () -> prepared.put(lab, copySources(lab)));
+            guarded(lab, results, () -> prepared.put(lab, copySources(lab, stage)));
         }
         progress.compiling(prepared.size());
         Map<String, LabCompiler.Result> compiled = compileAll(prepared, stage, results);
@@ -236,18 +236,20 @@ public final class Grader {
         }
     }
 
-    /** A lab on its way to being run: its sources copied, later compiled and planned. */
-    record PreparedLab(Path work, Path sources, List<PlannedTest> plan, String hiddenProblem) {
+    /** A lab on its way to being run: its sources copied and its class path known, later compiled and planned. */
+    record PreparedLab(Path work, Path sources, List<Path> classPath, List<PlannedTest> plan, String hiddenProblem) {
         PreparedLab with(List<PlannedTest> newPlan, String problem) {
-            return new PreparedLab(work, sources, newPlan, problem);
+            return new PreparedLab(work, sources, classPath, newPlan, problem);
         }
     }
 
-    private PreparedLab copySources(Lab lab) throws IOException, LabSources.Refused {
+    private PreparedLab copySources(Lab lab, Stage stage) throws IOException, LabSources.Refused {
         Path work = options.workRoot().resolve(lab.id());
         Tree.delete(work);
         Files.createDirectories(work);
-        return new PreparedLab(work, LabSources.copy(lab.folder(), work), List.of(), null);
+        Path sources = LabSources.copy(lab.folder(), work);
+        List<Path> classPath = stage.labClassPath(options.root().resolve("labs/support/pom.xml")).of(lab.folder());
+        return new PreparedLab(work, sources, classPath, List.of(), null);
     }
 
     /**
@@ -268,7 +270,10 @@ public final class Grader {
         }
     }
 
-    /** Per lab: the lab against the libraries; its tests and the test kit against both; the hidden tests against all three. */
+    /**
+     * Per lab: the lab against what its pom declares (as its Maven module compiles); its tests and the
+     * test kit against the lab and the grader's libraries; the hidden tests against all of those.
+     */
     private List<CompileJob> jobs(Map<Lab, PreparedLab> prepared, Stage stage) throws IOException {
         List<CompileJob> jobs = new ArrayList<>();
         for (var entry : prepared.entrySet()) {
@@ -276,7 +281,7 @@ public final class Grader {
             Path src = entry.getValue().sources();
             String id = lab.id();
             jobs.add(new CompileJob(id + "/lab", List.of(src.resolve("main/java")), List.of(src.resolve("main/resources")),
-                    stage.libraries(), stage.classes(lab), null));
+                    entry.getValue().classPath(), stage.classes(lab), null));
             jobs.add(new CompileJob(id + "/tests", List.of(lab.visibleTests(), options.testsRoot().resolve("common")), List.of(),
                     concat(stage.libraries(), stage.classes(lab)), stage.testClasses(lab), id + "/lab"));
             if (lab.hiddenTests() != null && shadowingHidden(lab).isEmpty()) {
@@ -309,6 +314,15 @@ public final class Grader {
     /** Why the lab cannot run: it does not compile, its tests do not compile against it, or it breaks the rules. */
     private LabResult brokenBeforeRunning(Lab lab, PreparedLab prepared, Map<String, LabCompiler.Result> compiled, Stage stage)
             throws IOException {
+        // The rules first, on whatever the lab put in its classes folder: a lab that breaks them (a
+        // JUnit plugin among its resources, a class named like a test) is refused for that, even
+        // when it does not compile either. Hidden test classes count too, even when they did not
+        // compile: no lab class may take their names.
+        List<Path> testFolders = List.of(stage.testClasses(lab), stage.hiddenClasses(lab));
+        Optional<String> refused = LabPolicy.check(lab, stage.classes(lab), testFolders);
+        if (refused.isPresent()) {
+            return LabResult.broken(lab, "the lab keeps the grader's rules", refused.get());
+        }
         LabCompiler.Result main = compiled.get(lab.id() + "/lab");
         if (!main.ok()) {
             return LabResult.broken(lab, "the lab compiles", "the lab does not compile, so none of its tests could run:\n"
@@ -324,10 +338,7 @@ public final class Grader {
                     "the graded tests do not compile against this lab: a class, method or signature the handout"
                             + " describes is missing or was changed:\n" + inOriginalFiles(tests.errors(), lab, prepared));
         }
-        // Hidden test classes count too, even when they did not compile: no lab class may take their names.
-        List<Path> testFolders = List.of(stage.testClasses(lab), stage.hiddenClasses(lab));
-        return LabPolicy.check(lab, stage.classes(lab), testFolders)
-                .map(why -> LabResult.broken(lab, "the lab keeps the grader's rules", why)).orElse(null);
+        return null;
     }
 
     private LabResult run(Lab lab, PreparedLab prepared, Stage stage, Isolation isolation, Duration budget) throws Exception {

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  * <pre>
  * /tmp/ipclab-grade-XXXX/          the grader's, readable by all
  *   lib/                           the grader's classes and libraries
+ *   lib/support/                   the support code alone, which labs compile against
  *   lab02/classes/                 the lab, compiled
  *   lab02/test-classes/            its graded tests and the test kit, compiled
  *   lab02/hidden-classes/          the instructor's hidden tests, compiled
@@ -35,6 +36,9 @@ final class Stage implements AutoCloseable {
     private final Path root;
     private final Isolation isolation;
     private final List<Path> libraries = new ArrayList<>();
+    private final List<Path> originals = new ArrayList<>();
+    private Path supportClasses;
+    private LabClassPath labClassPath;
 
     private Stage(Path root, Isolation isolation) {
         this.root = root;
@@ -54,9 +58,28 @@ final class Stage implements AutoCloseable {
                 Files.copy(entry, copy);
             }
             stage.libraries.add(copy);
+            stage.originals.add(entry);
         }
+        stage.supportClasses = copySupport(graderClasspath, lib.resolve("support"));
         publish(root);
         return stage;
+    }
+
+    /**
+     * The grader compiles the support code into its own classes; a lab may see only that part. It is
+     * the package {@code ipclab.support} and the resources directly in {@code ipclab/} (the build's
+     * facts); the grader's own classes and resources are in {@code ipclab/grader/}.
+     */
+    static Path copySupport(List<Path> graderClasspath, Path into) throws IOException {
+        Path classes = graderClasspath.stream().filter(e -> Files.isDirectory(e.resolve("ipclab/support"))).findFirst()
+                .orElseThrow(() -> new IOException("the support classes (ipclab/support) are not on the grader's class path"));
+        Tree.copy(classes.resolve("ipclab/support"), into.resolve("ipclab/support"));
+        try (Stream<Path> files = Files.list(classes.resolve("ipclab"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, into.resolve("ipclab").resolve(file.getFileName()));
+            }
+        }
+        return into;
     }
 
     Path root() {
@@ -66,6 +89,17 @@ final class Stage implements AutoCloseable {
     /** The staged copies of the grader's classes and libraries, in class-path order. */
     List<Path> libraries() {
         return libraries;
+    }
+
+    /**
+     * What a lab compiles against, given the support module's pom: the staged support classes and
+     * the staged copies of the libraries its pom declares (see {@link LabClassPath}).
+     */
+    LabClassPath labClassPath(Path supportPom) throws IOException {
+        if (labClassPath == null) {
+            labClassPath = new LabClassPath(originals, libraries, supportClasses, supportPom);
+        }
+        return labClassPath;
     }
 
     Path lab(Lab lab) {
