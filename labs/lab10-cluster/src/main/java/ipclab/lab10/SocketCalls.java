@@ -18,7 +18,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * The socket calls a worker needs on a <em>raw</em> descriptor it received from the master, through
  * the Foreign Function &amp; Memory API: the JDK cannot wrap a received TCP descriptor in a channel.
  * {@code accept4(2)} is here; {@code Libc.read}, {@code Libc.write}, {@code Libc.poll},
- * {@code Libc.fcntl} and {@code Libc.close} do the rest.
+ * {@code Libc.fcntl} and {@code Libc.close} do the rest. (A JDK channel's own descriptor, to send to
+ * a worker, comes from {@code ipclab.support.ChannelDescriptor.of}.)
  *
  * <p>Given code, written like {@code Libc}: errno is captured right after the call and a failure
  * becomes an {@link ErrnoException} that names the call.
@@ -73,24 +74,6 @@ public final class SocketCalls {
     /** Makes {@code fd}'s open file description non-blocking (shared by every process holding it). */
     public static void setNonBlocking(int fd) throws ErrnoException {
         Libc.fcntl(fd, Libc.F_SETFL, Libc.fcntl(fd, Libc.F_GETFL) | Libc.O_NONBLOCK);
-    }
-
-    /**
-     * The descriptor of a JDK socket channel. The JDK keeps it private; its internal interface
-     * {@code sun.nio.ch.SelChImpl} (exported to us by the course's JVM flags) hands it out. The
-     * channel still owns it: close the channel, not the descriptor.
-     */
-    public static java.io.FileDescriptor descriptorOf(java.nio.channels.Channel channel) throws java.io.IOException {
-        try {
-            Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
-            if (selectable.isInstance(channel)) {
-                return (java.io.FileDescriptor) selectable.getMethod("getFD").invoke(channel);
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new java.io.IOException("cannot reach the descriptor of " + channel
-                    + " (is the JVM started with --add-exports=java.base/sun.nio.ch=ALL-UNNAMED?)", e);
-        }
-        throw new IllegalArgumentException("not a socket channel of the JDK: " + channel);
     }
 
     /** write(2) until every byte is out (a blocking socket may take them in several pieces). */
