@@ -1,16 +1,13 @@
 package ipclab.lab05;
 
-import ipclab.support.Errno;
+import ipclab.support.Downcall;
 import ipclab.support.ErrnoException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
+import static ipclab.support.CLibrary.LIBC;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -19,8 +16,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * Function &amp; Memory API: {@code socketpair(2)} of any type. The two descriptors it returns are
  * ordinary descriptors: {@code Libc.read}, {@code Libc.write} and {@code Libc.close} work on them.
  *
- * <p>Given code, written like {@code Libc}: errno is captured right after the call and a failure
- * becomes an {@link ErrnoException} that names the call.
+ * <p>Given code, written like {@code Libc}: a handle from {@code CLibrary}, called through
+ * {@code Downcall}, which captures errno right after the call and turns a failure into an
+ * {@link ErrnoException} that names the call.
  */
 public final class SocketCalls {
 
@@ -35,13 +33,9 @@ public final class SocketCalls {
     /** Or-ed into the type: the new descriptors are closed on exec. */
     public static final int SOCK_CLOEXEC = 02000000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle SOCKETPAIR = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("socketpair").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
-            Linker.Option.captureCallState("errno"));
+    /** int socketpair(int domain, int type, int protocol, int sv[2]) */
+    private static final MethodHandle SOCKETPAIR = LIBC.function("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
     private SocketCalls() {
     }
@@ -54,21 +48,9 @@ public final class SocketCalls {
     public static int[] socketpair(int type) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            MemorySegment state = arena.allocate(CALL_STATE);
-            while (true) {
-                int result = (int) SOCKETPAIR.invokeExact(state, AF_UNIX, type | SOCK_CLOEXEC, 0, fds);
-                if (result == 0) {
-                    return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-                }
-                int errno = (int) ERRNO.get(state, 0L);
-                if (errno != Errno.EINTR.code()) {
-                    throw new ErrnoException("socketpair", "AF_UNIX, type " + type, errno);
-                }
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("socketpair could not be called", t);
+            Downcall.retryingEintr("socketpair", "AF_UNIX, type " + type,
+                    state -> (int) SOCKETPAIR.invokeExact(state, AF_UNIX, type | SOCK_CLOEXEC, 0, fds));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
     }
 }

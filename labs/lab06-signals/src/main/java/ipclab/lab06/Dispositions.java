@@ -1,17 +1,15 @@
 package ipclab.lab06;
 
+import ipclab.support.Downcall;
 import ipclab.support.ErrnoException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 
+import static ipclab.support.CLibrary.LIBC;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -25,15 +23,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * when the JVM started quietly installs nothing and returns {@code SIG_IGN}. A server that wants
  * its SIGHUP or SIGINT therefore first sets the disposition back to default, as this class does.
  */
-@SuppressWarnings("restricted") // FFM downcalls; the JVM runs with --enable-native-access
 public final class Dispositions {
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle SIGACTION = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("sigaction").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Linker.Option.captureCallState("errno"));
+    /** int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact): either may be NULL. */
+    private static final MethodHandle SIGACTION = LIBC.function("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
     /** glibc's struct sigaction is 152 bytes on x86-64 and arm64; sa_handler comes first in both. */
     private static final long SIGACTION_BYTES = 256;
@@ -47,7 +40,7 @@ public final class Dispositions {
     public static boolean ignored(SignalName signal) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment old = arena.allocate(SIGACTION_BYTES, 8);
-            sigaction(arena, signal, MemorySegment.NULL, old);
+            sigaction(signal, MemorySegment.NULL, old);
             return old.get(JAVA_LONG, 0) == SIG_IGN;
         }
     }
@@ -65,7 +58,7 @@ public final class Dispositions {
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment act = arena.allocate(SIGACTION_BYTES, 8); // zeroed: no flags, empty sa_mask
                     act.set(JAVA_LONG, 0, SIG_DFL);
-                    sigaction(arena, signal, act, MemorySegment.NULL);
+                    sigaction(signal, act, MemorySegment.NULL);
                 }
                 were.add(signal);
             }
@@ -73,16 +66,7 @@ public final class Dispositions {
         return were;
     }
 
-    private static void sigaction(Arena arena, SignalName signal, MemorySegment act, MemorySegment old) throws ErrnoException {
-        MemorySegment state = arena.allocate(CALL_STATE);
-        int result;
-        try {
-            result = (int) SIGACTION.invokeExact(state, signal.number(), act, old);
-        } catch (Throwable t) {
-            throw new IllegalStateException("sigaction could not be called", t);
-        }
-        if (result != 0) {
-            throw new ErrnoException("sigaction", signal.symbol(), (int) ERRNO.get(state, 0L));
-        }
+    private static void sigaction(SignalName signal, MemorySegment act, MemorySegment old) throws ErrnoException {
+        Downcall.retryingEintr("sigaction", signal.symbol(), state -> (int) SIGACTION.invokeExact(state, signal.number(), act, old));
     }
 }

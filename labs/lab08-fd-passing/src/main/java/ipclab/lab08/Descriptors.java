@@ -1,5 +1,6 @@
 package ipclab.lab08;
 
+import ipclab.support.ChannelDescriptor;
 import ipclab.support.Libc;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -26,22 +27,12 @@ public final class Descriptors {
     }
 
     /**
-     * The descriptor of a JDK channel (SocketChannel, ServerSocketChannel, DatagramChannel). The JDK
-     * keeps it private; its internal interface {@code sun.nio.ch.SelChImpl} (exported to us by the
-     * course's JVM flags) hands it out. The channel still owns it: close the
-     * channel, not the descriptor.
+     * The descriptor of a JDK channel (SocketChannel, ServerSocketChannel, DatagramChannel), which
+     * the JDK keeps private ({@link ChannelDescriptor} says how it is reached). The channel still
+     * owns it: close the channel, not the descriptor.
      */
     public static FileDescriptor of(Channel channel) throws IOException {
-        try {
-            Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
-            if (selectable.isInstance(channel)) {
-                return (FileDescriptor) selectable.getMethod("getFD").invoke(channel);
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IOException("cannot reach the descriptor of " + channel
-                    + " (is the JVM started with --add-exports=java.base/sun.nio.ch=ALL-UNNAMED?)", e);
-        }
-        throw new IllegalArgumentException("not a socket channel of the JDK: " + channel);
+        return ChannelDescriptor.of(channel);
     }
 
     /** close(2) on a descriptor number. */

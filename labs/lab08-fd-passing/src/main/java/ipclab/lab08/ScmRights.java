@@ -1,19 +1,19 @@
 package ipclab.lab08;
 
-import ipclab.support.Errno;
+import ipclab.support.Downcall;
 import ipclab.support.ErrnoException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static ipclab.support.CLibrary.LIBC;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -24,9 +24,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * than it likes, so it cannot show what the kernel does when the buffer is too small: it sets
  * {@link #MSG_CTRUNC} in {@code msg_flags}, installs only the descriptors that fit, and closes the rest.
  *
- * <p>Given code, written like {@code Libc}: errno is captured right after the call and a failure
- * becomes an {@link ErrnoException} that names the call. The layouts are those of x86-64 and
- * aarch64 Linux (64-bit {@code size_t}).
+ * <p>Given code, written like {@code Libc}: a handle from {@code CLibrary}, called through
+ * {@code Downcall}, which captures errno right after the call and turns a failure into an
+ * {@link ErrnoException} that names the call. The layouts are those of x86-64 and aarch64 Linux
+ * (64-bit {@code size_t}).
  */
 public final class ScmRights {
 
@@ -59,13 +60,8 @@ public final class ScmRights {
     private static final StructLayout IOVEC = MemoryLayout.structLayout(
             ADDRESS.withName("iov_base"), JAVA_LONG.withName("iov_len"));
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle RECVMSG = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("recvmsg").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
-            Linker.Option.captureCallState("errno"));
+    /** ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags) */
+    private static final MethodHandle RECVMSG = LIBC.function("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
     /** What one recvmsg call returned: the data bytes, the descriptors installed for us, and msg_flags. */
     public record Message(byte[] data, int[] descriptors, int flags) {
@@ -112,26 +108,12 @@ public final class ScmRights {
                     controlBytes == 0 ? MemorySegment.NULL : control);
             long controlLenAt = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_controllen"));
             msg.set(JAVA_LONG, controlLenAt, controlBytes);
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long received;
-            while (true) {
-                received = (long) RECVMSG.invokeExact(state, socketFd, msg, MSG_CMSG_CLOEXEC);
-                if (received >= 0) {
-                    break;
-                }
-                int errno = (int) ERRNO.get(state, 0L);
-                if (errno != Errno.EINTR.code()) {
-                    throw new ErrnoException("recvmsg", "socket descriptor " + socketFd, errno);
-                }
-            }
+            long received = Downcall.retryingEintr("recvmsg", "socket descriptor " + socketFd,
+                    state -> (long) RECVMSG.invokeExact(state, socketFd, msg, MSG_CMSG_CLOEXEC));
             int flags = msg.get(JAVA_INT, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_flags")));
             long controlLength = msg.get(JAVA_LONG, controlLenAt);
             int[] descriptors = descriptorsIn(control, controlBytes == 0 ? 0 : controlLength);
-            return new Message(data.asSlice(0, received).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), descriptors, flags);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("recvmsg could not be called", t);
+            return new Message(data.asSlice(0, received).toArray(ValueLayout.JAVA_BYTE), descriptors, flags);
         }
     }
 

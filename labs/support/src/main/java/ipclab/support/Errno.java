@@ -4,18 +4,37 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The errno values the labs meet, with their Linux symbols. {@link ErrnoException#errno()} returns
- * one of these, so code can say {@code e.errno() == Errno.EAGAIN} instead of comparing numbers.
- * Numbers are the Linux ones (asm-generic/errno-base.h and errno.h, as on x86-64 and arm64).
+ * Every errno value of Linux, with its symbol. {@link ErrnoException#errno()} returns one of these,
+ * so code can say {@code e.errno() == Errno.EAGAIN} instead of comparing numbers.
+ *
+ * <p>Numbers are those of asm-generic/errno-base.h and asm-generic/errno.h, which x86-64 and arm64
+ * both use (a few other architectures, such as MIPS and SPARC, number them differently). Three
+ * symbols of the C headers are aliases and have no constant of their own: {@code EWOULDBLOCK} is
+ * {@link #EAGAIN}, {@code EDEADLOCK} is {@link #EDEADLK} and {@code ENOTSUP} is {@link #EOPNOTSUPP}.
  */
 public enum Errno {
-    EPERM(1), ENOENT(2), ESRCH(3), EINTR(4), EIO(5), ENXIO(6), E2BIG(7), EBADF(9), ECHILD(10),
-    EAGAIN(11), ENOMEM(12), EACCES(13), EFAULT(14), EBUSY(16), EEXIST(17), EXDEV(18), ENODEV(19),
-    ENOTDIR(20), EISDIR(21), EINVAL(22), ENFILE(23), EMFILE(24), ENOTTY(25), EFBIG(27), ENOSPC(28),
-    ESPIPE(29), EROFS(30), EPIPE(32), ERANGE(34), EDEADLK(35), ENAMETOOLONG(36), ENOSYS(38),
-    ENOTEMPTY(39), ELOOP(40), ENOMSG(42), EOVERFLOW(75), ENOTSOCK(88), EMSGSIZE(90), EPROTOTYPE(91),
-    EOPNOTSUPP(95), EADDRINUSE(98), EADDRNOTAVAIL(99), ECONNRESET(104), ENOBUFS(105), EISCONN(106),
-    ENOTCONN(107), ETIMEDOUT(110), ECONNREFUSED(111), EALREADY(114), EINPROGRESS(115);
+    // asm-generic/errno-base.h: the classic Unix errors.
+    EPERM(1), ENOENT(2), ESRCH(3), EINTR(4), EIO(5), ENXIO(6), E2BIG(7), ENOEXEC(8), EBADF(9),
+    ECHILD(10), EAGAIN(11), ENOMEM(12), EACCES(13), EFAULT(14), ENOTBLK(15), EBUSY(16), EEXIST(17),
+    EXDEV(18), ENODEV(19), ENOTDIR(20), EISDIR(21), EINVAL(22), ENFILE(23), EMFILE(24), ENOTTY(25),
+    ETXTBSY(26), EFBIG(27), ENOSPC(28), ESPIPE(29), EROFS(30), EMLINK(31), EPIPE(32), EDOM(33),
+    ERANGE(34),
+    // asm-generic/errno.h: the rest (41 and 58 are not used).
+    EDEADLK(35), ENAMETOOLONG(36), ENOLCK(37), ENOSYS(38), ENOTEMPTY(39), ELOOP(40), ENOMSG(42),
+    EIDRM(43), ECHRNG(44), EL2NSYNC(45), EL3HLT(46), EL3RST(47), ELNRNG(48), EUNATCH(49), ENOCSI(50),
+    EL2HLT(51), EBADE(52), EBADR(53), EXFULL(54), ENOANO(55), EBADRQC(56), EBADSLT(57), EBFONT(59),
+    ENOSTR(60), ENODATA(61), ETIME(62), ENOSR(63), ENONET(64), ENOPKG(65), EREMOTE(66), ENOLINK(67),
+    EADV(68), ESRMNT(69), ECOMM(70), EPROTO(71), EMULTIHOP(72), EDOTDOT(73), EBADMSG(74), EOVERFLOW(75),
+    ENOTUNIQ(76), EBADFD(77), EREMCHG(78), ELIBACC(79), ELIBBAD(80), ELIBSCN(81), ELIBMAX(82),
+    ELIBEXEC(83), EILSEQ(84), ERESTART(85), ESTRPIPE(86), EUSERS(87), ENOTSOCK(88), EDESTADDRREQ(89),
+    EMSGSIZE(90), EPROTOTYPE(91), ENOPROTOOPT(92), EPROTONOSUPPORT(93), ESOCKTNOSUPPORT(94),
+    EOPNOTSUPP(95), EPFNOSUPPORT(96), EAFNOSUPPORT(97), EADDRINUSE(98), EADDRNOTAVAIL(99),
+    ENETDOWN(100), ENETUNREACH(101), ENETRESET(102), ECONNABORTED(103), ECONNRESET(104), ENOBUFS(105),
+    EISCONN(106), ENOTCONN(107), ESHUTDOWN(108), ETOOMANYREFS(109), ETIMEDOUT(110), ECONNREFUSED(111),
+    EHOSTDOWN(112), EHOSTUNREACH(113), EALREADY(114), EINPROGRESS(115), ESTALE(116), EUCLEAN(117),
+    ENOTNAM(118), ENAVAIL(119), EISNAM(120), EREMOTEIO(121), EDQUOT(122), ENOMEDIUM(123),
+    EMEDIUMTYPE(124), ECANCELED(125), ENOKEY(126), EKEYEXPIRED(127), EKEYREVOKED(128),
+    EKEYREJECTED(129), EOWNERDEAD(130), ENOTRECOVERABLE(131), ERFKILL(132), EHWPOISON(133);
 
     private static final Map<Integer, Errno> BY_CODE = new HashMap<>();
 
@@ -36,12 +55,12 @@ public enum Errno {
         return code;
     }
 
-    /** The symbol for a number, or {@code null} when it is not one the labs name. */
+    /** The symbol for a number, or {@code null} for a number Linux does not use. */
     public static Errno of(int code) {
         return BY_CODE.get(code);
     }
 
-    /** {@code "EPIPE"} for a known number, {@code "errno 133"} otherwise. */
+    /** {@code "EPIPE"} for a known number, {@code "errno 134"} otherwise. */
     public static String symbolOf(int code) {
         Errno e = of(code);
         return e == null ? "errno " + code : e.name();

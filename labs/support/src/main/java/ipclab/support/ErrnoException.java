@@ -57,7 +57,7 @@ public final class ErrnoException extends IOException {
         return code;
     }
 
-    /** The errno as a symbol, or {@code null} for a number the labs do not name. */
+    /** The errno as a symbol, or {@code null} for a number Linux does not use. */
     public Errno errno() {
         return Errno.of(code);
     }

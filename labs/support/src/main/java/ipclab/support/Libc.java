@@ -2,15 +2,13 @@ package ipclab.support;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.Objects;
 
+import static ipclab.support.CLibrary.LIBC;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -20,10 +18,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * The libc calls the labs use, through the Foreign Function &amp; Memory API: the same calls a C
  * program makes, with the same arguments and the same constants.
  *
- * <p>Every call captures {@code errno} right after the call returns (the JVM could otherwise
- * overwrite it before Java code looks) and turns a failure into an {@link ErrnoException} that
- * names the call, the errno and what it means. A call interrupted by a signal ({@code EINTR}) is
- * simply made again, as the JDK does for its own I/O.
+ * <p>Each method is a handle from {@link CLibrary} and one call through {@link Downcall}: errno is
+ * captured right after the call returns, and a failure becomes an {@link ErrnoException} that names
+ * the call, the errno and what it means. A call interrupted by a signal ({@code EINTR}) is simply
+ * made again, as the JDK does for its own I/O; close(2) is the exception.
  */
 public final class Libc {
 
@@ -88,36 +86,32 @@ public final class Libc {
     /** Writes to a pipe of at most this many bytes are atomic: they never interleave with others. */
     public static final int PIPE_BUF = 4096;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     private static final long SYS_KCMP = "aarch64".equals(System.getProperty("os.arch")) ? 272 : 312;
 
-    private static final MethodHandle PIPE2 = function("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle DUP = function("dup", JAVA_INT, JAVA_INT);
-    private static final MethodHandle DUP2 = function("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle DUP3 = function("dup3", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOSE = function("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle READ = function("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle WRITE = function("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle FCNTL = variadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle OPEN = variadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle LSEEK = function("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle POLL = function("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle MKFIFO = function("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle KILL = function("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle PRCTL = variadic("prctl", 1, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle WAITPID = function("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle GETEUID = LINKER.downcallHandle(
-            LIBC.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPID = LINKER.downcallHandle(
-            LIBC.find("getpid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle SYSCALL5 =
-            variadic("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle PIPE2 = LIBC.function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle DUP = LIBC.function("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP2 = LIBC.function("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP3 = LIBC.function("dup3", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE = LIBC.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = LIBC.function("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = LIBC.function("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** int fcntl(int fd, int cmd, ...): the commands used here take one int or nothing (an ignored 0). */
+    private static final MethodHandle FCNTL = LIBC.variadic("fcntl", 2, FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    /** int open(const char *path, int flags, ...): the one optional argument is the mode of a created file. */
+    private static final MethodHandle OPEN = LIBC.variadic("open", 2, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle LSEEK = LIBC.function("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle POLL = LIBC.function("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MKFIFO = LIBC.function("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle KILL = LIBC.function("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    /** int prctl(int option, ...): the options used here take one unsigned long. */
+    private static final MethodHandle PRCTL = LIBC.variadic("prctl", 1, FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle WAITPID = LIBC.function("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETEUID = LIBC.functionWithoutErrno("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETPID = LIBC.functionWithoutErrno("getpid", FunctionDescriptor.of(JAVA_INT));
+    /** long syscall(long number, ...): for kcmp(2), which glibc has no wrapper for; five arguments, each a long. */
+    private static final MethodHandle SYSCALL5 = LIBC.variadic("syscall", 1,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle STRERROR = LIBC.functionWithoutErrno("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private Libc() {
     }
@@ -126,24 +120,26 @@ public final class Libc {
     public static int[] pipe2(int flags) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            call("pipe2", "flags 0" + Integer.toOctalString(flags), state -> (int) PIPE2.invokeExact(state, fds, flags));
+            Downcall.retryingEintr("pipe2", "flags 0" + Integer.toOctalString(flags), state -> (int) PIPE2.invokeExact(state, fds, flags));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
     }
 
     /** dup(2): the lowest free descriptor number, referring to the same open file description as {@code fd}. */
     public static int dup(int fd) throws ErrnoException {
-        return call("dup", "fd " + fd, state -> (int) DUP.invokeExact(state, fd));
+        return (int) Downcall.retryingEintr("dup", "fd " + fd, state -> (int) DUP.invokeExact(state, fd));
     }
 
     /** dup2(2): makes {@code newFd} refer to what {@code oldFd} refers to, closing whatever {@code newFd} was first. */
     public static int dup2(int oldFd, int newFd) throws ErrnoException {
-        return call("dup2", "fd " + oldFd + ", fd " + newFd, state -> (int) DUP2.invokeExact(state, oldFd, newFd));
+        return (int) Downcall.retryingEintr("dup2", "fd " + oldFd + ", fd " + newFd,
+                state -> (int) DUP2.invokeExact(state, oldFd, newFd));
     }
 
     /** dup3(2): dup2 that can set {@link #O_CLOEXEC} on the new descriptor in the same step. */
     public static int dup3(int oldFd, int newFd, int flags) throws ErrnoException {
-        return call("dup3", "fd " + oldFd + ", fd " + newFd, state -> (int) DUP3.invokeExact(state, oldFd, newFd, flags));
+        return (int) Downcall.retryingEintr("dup3", "fd " + oldFd + ", fd " + newFd,
+                state -> (int) DUP3.invokeExact(state, oldFd, newFd, flags));
     }
 
     /**
@@ -151,22 +147,12 @@ public final class Libc {
      * could close a descriptor another thread has just been given the same number for.
      */
     public static void close(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) CLOSE.invokeExact(state, fd);
-            if (result < 0 && errno(state) != Errno.EINTR.code()) {
-                throw new ErrnoException("close", "fd " + fd, errno(state));
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("close(" + fd + ") could not be called", t);
-        }
+        Downcall.closing("close", "fd " + fd, state -> (int) CLOSE.invokeExact(state, fd));
     }
 
     /** read(2) into {@code buffer[offset..offset+length)}: the number of bytes read, 0 at end of file. */
     public static int read(int fd, byte[] buffer, int offset, int length) throws ErrnoException {
-        java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+        Objects.checkFromIndexSize(offset, length, buffer.length);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment native_ = arena.allocate(Math.max(1, length));
             int n = read(fd, native_, length);
@@ -177,7 +163,7 @@ public final class Libc {
 
     /** read(2) into a native segment: the number of bytes read, 0 at end of file. */
     public static int read(int fd, MemorySegment buffer, long length) throws ErrnoException {
-        return (int) callLong("read", "fd " + fd + ", " + length + " bytes",
+        return (int) Downcall.retryingEintr("read", "fd " + fd + ", " + length + " bytes",
                 state -> (long) READ.invokeExact(state, fd, buffer, length));
     }
 
@@ -186,7 +172,7 @@ public final class Libc {
      * pipe or socket can be fewer than asked. Loop if you need all of them written.
      */
     public static int write(int fd, byte[] buffer, int offset, int length) throws ErrnoException {
-        java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+        Objects.checkFromIndexSize(offset, length, buffer.length);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment native_ = arena.allocate(Math.max(1, length));
             MemorySegment.copy(buffer, offset, native_, ValueLayout.JAVA_BYTE, 0, length);
@@ -196,7 +182,7 @@ public final class Libc {
 
     /** write(2) from a native segment: the number of bytes written (possibly fewer than asked). */
     public static int write(int fd, MemorySegment buffer, long length) throws ErrnoException {
-        return (int) callLong("write", "fd " + fd + ", " + length + " bytes",
+        return (int) Downcall.retryingEintr("write", "fd " + fd + ", " + length + " bytes",
                 state -> (long) WRITE.invokeExact(state, fd, buffer, length));
     }
 
@@ -207,7 +193,7 @@ public final class Libc {
 
     /** fcntl(2) with an int argument, such as {@link #F_SETFL} or {@link #F_SETPIPE_SZ}. */
     public static int fcntl(int fd, int command, int argument) throws ErrnoException {
-        return call("fcntl", "fd " + fd + ", cmd " + command,
+        return (int) Downcall.retryingEintr("fcntl", "fd " + fd + ", cmd " + command,
                 state -> (int) FCNTL.invokeExact(state, fd, command, argument));
     }
 
@@ -215,13 +201,13 @@ public final class Libc {
     public static int open(Path path, int flags, int mode) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path.toString());
-            return call("open", path.toString(), state -> (int) OPEN.invokeExact(state, cPath, flags, mode));
+            return (int) Downcall.retryingEintr("open", path.toString(), state -> (int) OPEN.invokeExact(state, cPath, flags, mode));
         }
     }
 
     /** lseek(2): moves the file offset, which lives in the open file description, not the descriptor. */
     public static long lseek(int fd, long offset, int whence) throws ErrnoException {
-        return callLong("lseek", "fd " + fd, state -> (long) LSEEK.invokeExact(state, fd, offset, whence));
+        return Downcall.retryingEintr("lseek", "fd " + fd, state -> (long) LSEEK.invokeExact(state, fd, offset, whence));
     }
 
     /**
@@ -234,7 +220,7 @@ public final class Libc {
             MemorySegment pollfd = arena.allocate(8, 4);
             pollfd.set(JAVA_INT, 0, fd);
             pollfd.set(JAVA_SHORT, 4, events);
-            int ready = call("poll", "fd " + fd, state -> (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis));
+            long ready = Downcall.retryingEintr("poll", "fd " + fd, state -> (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis));
             return ready == 0 ? 0 : pollfd.get(JAVA_SHORT, 6);
         }
     }
@@ -243,31 +229,23 @@ public final class Libc {
     public static void mkfifo(Path path, int mode) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path.toString());
-            call("mkfifo", path.toString(), state -> (int) MKFIFO.invokeExact(state, cPath, mode));
+            Downcall.retryingEintr("mkfifo", path.toString(), state -> (int) MKFIFO.invokeExact(state, cPath, mode));
         }
     }
 
     /** kill(2): sends signal {@code signal} to process {@code pid} (signal 0 only checks that it may). */
     public static void kill(long pid, int signal) throws ErrnoException {
-        call("kill", "pid " + pid + ", signal " + signal, state -> (int) KILL.invokeExact(state, (int) pid, signal));
+        Downcall.retryingEintr("kill", "pid " + pid + ", signal " + signal, state -> (int) KILL.invokeExact(state, (int) pid, signal));
     }
 
     /** getpid(2): this process's id, as the kernel knows it. */
     public static int getpid() {
-        try {
-            return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException("getpid() could not be called", t);
-        }
+        return Downcall.cannotFail("getpid", () -> (int) GETPID.invokeExact());
     }
 
     /** geteuid(2): the user id this process acts as (0 for root). */
     public static int geteuid() {
-        try {
-            return (int) GETEUID.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException("geteuid() could not be called", t);
-        }
+        return Downcall.cannotFail("geteuid", () -> (int) GETEUID.invokeExact());
     }
 
     /**
@@ -275,7 +253,8 @@ public final class Libc {
      * process's descendants are then re-parented to it instead of to init, so they stay findable.
      */
     public static int prctl(int option, long argument) throws ErrnoException {
-        return call("prctl", "option " + option + ", " + argument, state -> (int) PRCTL.invokeExact(state, option, argument));
+        return (int) Downcall.retryingEintr("prctl", "option " + option + ", " + argument,
+                state -> (int) PRCTL.invokeExact(state, option, argument));
     }
 
     /**
@@ -285,7 +264,8 @@ public final class Libc {
     public static int waitpidNoHang(long pid) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment status = arena.allocate(JAVA_INT);
-            return call("waitpid", "pid " + pid, state -> (int) WAITPID.invokeExact(state, (int) pid, status, WNOHANG));
+            return (int) Downcall.retryingEintr("waitpid", "pid " + pid,
+                    state -> (int) WAITPID.invokeExact(state, (int) pid, status, WNOHANG));
         }
     }
 
@@ -295,68 +275,14 @@ public final class Libc {
      * description: 0 means the same; 1 or 2 mean different (ordered by kernel address); 3 means not comparable.
      */
     public static int kcmp(long pid1, long pid2, int type, long fd1, long fd2) throws ErrnoException {
-        return (int) callLong("kcmp", "pid " + pid1 + " fd " + fd1 + ", pid " + pid2 + " fd " + fd2,
+        return (int) Downcall.retryingEintr("kcmp", "pid " + pid1 + " fd " + fd1 + ", pid " + pid2 + " fd " + fd2,
                 state -> (long) SYSCALL5.invokeExact(state, SYS_KCMP, pid1, pid2, (long) type, fd1, fd2));
     }
 
     /** strerror(3): the C library's text for an errno number. */
     public static String strerror(int code) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(code);
-            return text.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            return "errno " + code;
-        }
-    }
-
-    // ---- plumbing ----------------------------------------------------------------------------
-
-    @FunctionalInterface
-    private interface IntCall {
-        int invoke(MemorySegment callState) throws Throwable;
-    }
-
-    @FunctionalInterface
-    private interface LongCall {
-        long invoke(MemorySegment callState) throws Throwable;
-    }
-
-    private static int call(String name, String on, IntCall body) throws ErrnoException {
-        return (int) callLong(name, on, state -> body.invoke(state));
-    }
-
-    private static long callLong(String name, String on, LongCall body) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            while (true) {
-                long result = body.invoke(state);
-                if (result >= 0) {
-                    return result;
-                }
-                int errno = errno(state);
-                if (errno != Errno.EINTR.code()) {
-                    throw new ErrnoException(name, on, errno);
-                }
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(name + "(" + on + ") could not be called", t);
-        }
-    }
-
-    private static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
-    }
-
-    private static MethodHandle function(String name, ValueLayout result, ValueLayout... arguments) {
-        FunctionDescriptor descriptor = FunctionDescriptor.of(result, arguments);
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, Linker.Option.captureCallState("errno"));
-    }
-
-    private static MethodHandle variadic(String name, int firstVariadic, ValueLayout result, ValueLayout... arguments) {
-        FunctionDescriptor descriptor = FunctionDescriptor.of(result, arguments);
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor,
-                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(firstVariadic));
+        MemorySegment text = Downcall.cannotFail("strerror", () -> (MemorySegment) STRERROR.invokeExact(code));
+        // The C string's length is not known to Java: 256 bytes is more than any of glibc's texts needs.
+        return text.reinterpret(256).getString(0);
     }
 }

@@ -1,16 +1,14 @@
 package ipclab.lab04;
 
+import ipclab.support.Downcall;
 import ipclab.support.ErrnoException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
+import static ipclab.support.CLibrary.LIBC;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -45,18 +43,13 @@ public final class Futex {
     private static final long SYS_FUTEX = "aarch64".equals(System.getProperty("os.arch")) ? 98 : 202;
     private static final long FUTEX_WAIT = 0;
     private static final long FUTEX_WAKE = 1;
-    private static final int EINTR = 4;
-    private static final int EAGAIN = 11;
-    private static final int ETIMEDOUT = 110;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    /** long syscall(long number, ...): the six arguments of futex(2), each passed as a long. */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("syscall").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    /**
+     * long syscall(long number, ...): glibc has no futex() function, so the system call is made by
+     * number; its six arguments are each passed as a long.
+     */
+    private static final MethodHandle SYSCALL = LIBC.variadic("syscall", 1,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
 
     private Futex() {
     }
@@ -82,23 +75,18 @@ public final class Futex {
             MemorySegment timespec = arena.allocate(16, 8);
             timespec.set(JAVA_LONG, 0, nanos / 1_000_000_000L);
             timespec.set(JAVA_LONG, 8, nanos % 1_000_000_000L);
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long result = (long) SYSCALL.invokeExact(state, SYS_FUTEX, word.address(), FUTEX_WAIT,
-                    (long) expected, timespec.address(), 0L, 0L);
-            if (result == 0) {
+            // Not retried on EINTR: the caller decides whether to sleep again (its deadline may have passed).
+            Downcall.Outcome slept = Downcall.attempt("futex", state -> (long) SYSCALL.invokeExact(state, SYS_FUTEX,
+                    word.address(), FUTEX_WAIT, (long) expected, timespec.address(), 0L, 0L));
+            if (!slept.failed()) {
                 return Wake.WOKEN;
             }
-            int errno = (int) ERRNO.get(state, 0L);
-            return switch (errno) {
+            return switch (slept.errno()) {
                 case EAGAIN -> Wake.VALUE_CHANGED;
                 case ETIMEDOUT -> Wake.TIMED_OUT;
                 case EINTR -> Wake.INTERRUPTED;
-                default -> throw failure("FUTEX_WAIT", word, errno);
+                case null, default -> throw failure(slept, "FUTEX_WAIT", word);
             };
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("futex(FUTEX_WAIT) could not be called", t);
         }
     }
 
@@ -109,18 +97,12 @@ public final class Futex {
      */
     public static int wake(MemorySegment word, int count) {
         checkWord(word);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long result = (long) SYSCALL.invokeExact(state, SYS_FUTEX, word.address(), FUTEX_WAKE, (long) count, 0L, 0L, 0L);
-            if (result < 0) {
-                throw failure("FUTEX_WAKE", word, (int) ERRNO.get(state, 0L));
-            }
-            return (int) result;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("futex(FUTEX_WAKE) could not be called", t);
+        Downcall.Outcome woke = Downcall.attempt("futex", state -> (long) SYSCALL.invokeExact(state, SYS_FUTEX,
+                word.address(), FUTEX_WAKE, (long) count, 0L, 0L, 0L));
+        if (woke.failed()) {
+            throw failure(woke, "FUTEX_WAKE", word);
         }
+        return (int) woke.result();
     }
 
     private static void checkWord(MemorySegment word) {
@@ -139,8 +121,8 @@ public final class Futex {
     }
 
     /** Errors a correct caller never sees (EFAULT: not mapped; EINVAL: misaligned), as an unchecked exception. */
-    private static IllegalStateException failure(String op, MemorySegment word, int errno) {
-        ErrnoException e = new ErrnoException("futex", op + " on 0x" + Long.toHexString(word.address()), errno);
+    private static IllegalStateException failure(Downcall.Outcome outcome, String op, MemorySegment word) {
+        ErrnoException e = outcome.exception(op + " on 0x" + Long.toHexString(word.address()));
         return new IllegalStateException(e.getMessage(), e);
     }
 }

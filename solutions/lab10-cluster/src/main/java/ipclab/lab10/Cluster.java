@@ -1,5 +1,6 @@
 package ipclab.lab10;
 
+import ipclab.support.ChannelDescriptor;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
@@ -102,7 +103,7 @@ public final class Cluster implements AutoCloseable {
         listener = openedListener;   // rr and shared
         portKeeper = openedKeeper;   // reuseport
         roundRobin = new RoundRobinHandle((worker, seq, socket) -> worker.channel().getNow(null)
-                .send(WorkerChannel.Message.newConnection(seq), SocketCalls.descriptorOf(socket)));
+                .send(WorkerChannel.Message.newConnection(seq), ChannelDescriptor.of(socket)));
     }
 
     /** Binds the port, forks {@code options.workers()} workers and starts serving. */
@@ -280,7 +281,7 @@ public final class Cluster implements AutoCloseable {
             }
             WorkerHandle welcomed = worker;
             channel.send(WorkerChannel.Message.setup(options.scheduling(), options.host(), port, options.delay().toMillis()),
-                    options.scheduling() == Scheduling.SHARED ? SocketCalls.descriptorOf(listener) : null);
+                    options.scheduling() == Scheduling.SHARED ? ChannelDescriptor.of(listener) : null);
             worker.channel().complete(channel);
             events.online(worker);
             Thread.ofPlatform().daemon().name("cluster-worker-" + worker.id())
