@@ -45,12 +45,6 @@ if ! command -v mvn >/dev/null; then
   apt-get install -y --no-install-recommends maven
 fi
 
-# The unprivileged user student code runs as: the grader, run as root, starts every test JVM as
-# this user (see the instructor guide, chapter 04). No home, no login, no password.
-if ! id ipclab-student >/dev/null 2>&1; then
-  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ipclab-student
-fi
-
 JAVA_HOME=$(find_jdk "$RELEASE") || { echo "setup.sh: no JDK $RELEASE after installing temurin-$RELEASE-jdk" >&2; exit 1; }
 export JAVA_HOME # Maven itself runs on it too; the build selects it anyway (Maven toolchains)
 java_version=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1)

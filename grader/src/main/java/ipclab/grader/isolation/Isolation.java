@@ -6,16 +6,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * How far student code is kept from the grader.
  *
- * <p>Run as root (Gradescope, CI), the grader starts each runner JVM as an unprivileged user: the
- * dedicated {@value #DEDICATED_USER} where it exists (the Gradescope setup creates it), else
- * {@code nobody}. That user can read what the tests need, which the grader copies into a stage
+ * <p>Run as root (Gradescope, CI), the grader starts each runner JVM as an unprivileged user of the
+ * run's own: a user id no account and no process has, picked at random for this run (or the account
+ * {@code -Dipclab.user} names). Two runs on one machine therefore never share a user, so neither
+ * can touch the other's files, count against the other's process limit, or be blamed for (and have
+ * swept) what the other left in {@code /dev/shm} or {@code /tmp}. That user can read what the tests
+ * need, which the grader copies into a stage
  * folder of its own, and write only its own folders there; it cannot write the grader, any lab or
  * the reports, and it cannot read what is closed to other users (hidden test sources, solutions/).
  * It also runs with no capabilities, with {@code no_new_privs} (no set-uid program can give root
@@ -26,8 +31,13 @@ import java.util.Optional;
  */
 public final class Isolation {
 
-    /** The user student code runs as, when the grader runs as root and this user exists. */
-    public static final String DEDICATED_USER = "ipclab-student";
+    /**
+     * Where a run's own user id is picked: far above the ids distributions hand out (useradd stops at
+     * 60000; systemd's dynamic users and container ranges stay below 2^31 - 2^28), below 2^31 so Java's
+     * int holds it.
+     */
+    static final int RUN_UID_BASE = 1_900_000_000;
+    static final int RUN_UID_SPAN = 100_000_000;
 
     /** RLIMIT_NPROC for the student user: threads count too, and a lab 10 run needs a few hundred. */
     public static final int MAX_PROCESSES = 2048;
@@ -40,7 +50,7 @@ public final class Isolation {
         this.cgroup = cgroup;
     }
 
-    /** A user of the system, from /etc/passwd. */
+    /** The user student code runs as: an account of /etc/passwd, or a user id of the run's own. */
     public record Account(String name, int uid, int gid) {
     }
 
@@ -49,9 +59,38 @@ public final class Isolation {
         Account account = null;
         if (Libc.geteuid() == 0) {
             String wanted = System.getProperty("ipclab.user", "");
-            account = (wanted.isBlank() ? lookup(DEDICATED_USER).or(() -> lookup("nobody")) : lookup(wanted)).orElse(null);
+            account = wanted.isBlank() ? userOfTheRun() : lookup(wanted).orElse(null);
         }
         return new Isolation(account, Cgroup.forRun(runName));
+    }
+
+    /**
+     * A user id nobody has: no account in /etc/passwd, no process, no group. The kernel needs no
+     * account to run a process as a user; the JVM then reports {@code user.name} as "?", which
+     * nothing in the labs reads.
+     */
+    static Account userOfTheRun() {
+        SecureRandom random = new SecureRandom();
+        while (true) {
+            int id = RUN_UID_BASE + random.nextInt(RUN_UID_SPAN);
+            if (!inDatabase(Path.of("/etc/passwd"), id) && !inDatabase(Path.of("/etc/group"), id) && !anyProcessOf(id)) {
+                return new Account("a user of this run's own", id, id);
+            }
+        }
+    }
+
+    private static boolean anyProcessOf(int uid) {
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            return processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).anyMatch(p -> {
+                try {
+                    return (Integer) Files.getAttribute(p, "unix:uid") == uid;
+                } catch (IOException | RuntimeException e) {
+                    return false; // gone meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public boolean isolated() {
@@ -135,14 +174,26 @@ public final class Isolation {
 
     private static Optional<Account> lookup(String name) {
         try {
-            return Files.readAllLines(Path.of("/etc/passwd")).stream()
-                    .map(line -> line.split(":"))
-                    .filter(f -> f.length >= 4 && f[0].equals(name))
+            return entries(Path.of("/etc/passwd")).filter(f -> f.length >= 4 && f[0].equals(name))
                     .map(f -> new Account(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3])))
                     .filter(a -> a.uid() != 0)
                     .findFirst();
-        } catch (IOException | RuntimeException e) {
+        } catch (NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Whether an entry of /etc/passwd or /etc/group has {@code id} as its uid or gid (fields 3 and 4). */
+    private static boolean inDatabase(Path database, int id) {
+        String number = Integer.toString(id);
+        return entries(database).anyMatch(f -> f.length >= 3 && (f[2].equals(number) || f.length >= 4 && f[3].equals(number)));
+    }
+
+    private static Stream<String[]> entries(Path database) {
+        try {
+            return Files.readAllLines(database).stream().map(line -> line.split(":"));
+        } catch (IOException | RuntimeException e) {
+            return Stream.empty();
         }
     }
 }
