@@ -251,7 +251,7 @@ public final class Grader {
     }
 
     /**
-     * The lab, its graded tests and the test kit, and the hidden tests: every lab's, in one compiling
+     * The lab, its graded tests and the hidden tests: every lab's, in one compiling
      * JVM. Each job's result by name ({@code lab02/lab}, {@code lab02/tests}, {@code lab02/hidden});
      * when the compiler cannot even run, every lab is marked with the reason and the map is empty.
      */
@@ -268,7 +268,7 @@ public final class Grader {
         }
     }
 
-    /** Per lab: the lab against the libraries; its tests and the test kit against both; the hidden tests against all three. */
+    /** Per lab: the lab against the libraries (the test kit among them); its tests against both; the hidden tests against all three. */
     private List<CompileJob> jobs(Map<Lab, PreparedLab> prepared, Stage stage) throws IOException {
         List<CompileJob> jobs = new ArrayList<>();
         for (var entry : prepared.entrySet()) {
@@ -277,7 +277,7 @@ public final class Grader {
             String id = lab.id();
             jobs.add(new CompileJob(id + "/lab", List.of(src.resolve("main/java")), List.of(src.resolve("main/resources")),
                     stage.libraries(), stage.classes(lab), null));
-            jobs.add(new CompileJob(id + "/tests", List.of(lab.visibleTests(), options.testsRoot().resolve("common")), List.of(),
+            jobs.add(new CompileJob(id + "/tests", List.of(lab.visibleTests()), List.of(),
                     concat(stage.libraries(), stage.classes(lab)), stage.testClasses(lab), id + "/lab"));
             if (lab.hiddenTests() != null && shadowingHidden(lab).isEmpty()) {
                 jobs.add(new CompileJob(id + "/hidden", List.of(lab.hiddenTests()), List.of(),

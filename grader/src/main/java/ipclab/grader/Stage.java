@@ -1,6 +1,7 @@
 package ipclab.grader;
 
 import ipclab.grader.isolation.Isolation;
+import ipclab.testkit.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,9 @@ import java.util.stream.Stream;
  *
  * <pre>
  * /tmp/ipclab-grade-XXXX/          the grader's, readable by all
- *   lib/                           the grader's classes and libraries
+ *   lib/                           the grader's classes (the test kit among them) and libraries
  *   lab02/classes/                 the lab, compiled
- *   lab02/test-classes/            its graded tests and the test kit, compiled
+ *   lab02/test-classes/            its graded tests, compiled
  *   lab02/hidden-classes/          the instructor's hidden tests, compiled
  *   lab02/runner/                  the student user's: event logs, JVM crash reports
  *   lab02/tmp/                     the student user's: java.io.tmpdir and working folder
@@ -87,7 +88,7 @@ final class Stage implements AutoCloseable {
     /** A fresh folder of the student user's own, below the lab's. */
     Path studentFolder(Lab lab, String name) throws IOException {
         Path dir = lab(lab).resolve(name);
-        Tree.delete(dir);
+        Trees.delete(dir);
         Files.createDirectories(dir);
         isolation.giveToStudent(dir);
         return dir;
@@ -129,6 +130,6 @@ final class Stage implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        Tree.delete(root);
+        Trees.delete(root);
     }
 }
