@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import ipclab.grader.isolation.Cgroup;
 import ipclab.grader.isolation.Isolation;
 import ipclab.grader.report.Progress;
+import ipclab.testkit.Trees;
 import java.util.stream.Stream;
 
 /**
@@ -245,7 +246,7 @@ public final class Grader {
 
     private PreparedLab copySources(Lab lab) throws IOException, LabSources.Refused {
         Path work = options.workRoot().resolve(lab.id());
-        Tree.delete(work);
+        Trees.delete(work);
         Files.createDirectories(work);
         return new PreparedLab(work, LabSources.copy(lab.folder(), work), List.of(), null);
     }

@@ -1,5 +1,6 @@
 package ipclab.grader;
 
+import ipclab.testkit.Trees;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -47,7 +48,7 @@ public final class LabCompiler {
                     + ") has no Java compiler: the grader needs a JDK 25, not a JRE");
         }
         try {
-            Tree.delete(classes);
+            Trees.delete(classes);
             Files.createDirectories(classes);
             List<Path> sources = javaFiles(sourceFolders);
             if (sources.isEmpty()) {
