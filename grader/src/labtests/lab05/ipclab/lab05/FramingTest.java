@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -34,8 +35,20 @@ class FramingTest {
     @TempDir
     Path dir;
 
+    /** A channel of the test's own, open until the test drops it: there is nothing to close. */
+    abstract static class AlwaysOpen implements Channel {
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** A channel that takes at most a few bytes per write, as a full socket buffer would. */
-    static final class StingyWriter implements WritableByteChannel {
+    static final class StingyWriter extends AlwaysOpen implements WritableByteChannel {
         final ByteArrayOutputStream taken = new ByteArrayOutputStream();
         final Random random = new Random(1);
         int calls;
@@ -49,19 +62,10 @@ class FramingTest {
             }
             return n;
         }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** A channel that returns at most a few bytes per read, as a stream socket may. */
-    static final class StingyReader implements ReadableByteChannel {
+    static final class StingyReader extends AlwaysOpen implements ReadableByteChannel {
         final ByteBuffer data;
         final Random random = new Random(2);
 
@@ -79,15 +83,6 @@ class FramingTest {
                 dst.put(data.get());
             }
             return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 
