@@ -2,6 +2,7 @@ package ipclab.lab01;
 
 import ipclab.grader.api.Graded;
 import ipclab.support.Libc;
+import ipclab.testkit.FdTargets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -38,10 +38,10 @@ class StdoutRedirectTest {
         Path file = dir.resolve("out.txt");
         Files.writeString(file, "stale content, longer than what the body writes, that O_TRUNC must remove\n");
         byte[] line = "written with write(1, ...)\n".getBytes(StandardCharsets.US_ASCII);
-        List<Optional<String>> fd1DuringBody = new ArrayList<>();
+        List<String> fd1DuringBody = new ArrayList<>();
 
         Check check = Check.around(file, () -> StdoutRedirect.intoFile(file, () -> {
-            fd1DuringBody.add(TestFds.target(STDOUT));
+            fd1DuringBody.add(FdTargets.target(STDOUT));
             int written = Libc.write(STDOUT, line, 0, line.length);
             assertThat(written).isEqualTo(line.length);
         }));
@@ -52,7 +52,7 @@ class StdoutRedirectTest {
         assertThat(fd1DuringBody).as("intoFile ran its body once").hasSize(1);
         assertThat(fd1DuringBody.getFirst())
                 .as("what fd 1 referred to while the body ran: the file, after dup2(fileFd, 1)")
-                .contains(file.toRealPath().toString());
+                .isEqualTo(file.toRealPath().toString());
         assertThat(Files.readString(file, StandardCharsets.US_ASCII))
                 .as("the file after the body wrote one line to fd 1. It must hold exactly that line: open it "
                         + "O_WRONLY|O_CREAT|O_TRUNC, as the shell's > does")
@@ -88,7 +88,7 @@ class StdoutRedirectTest {
 
     /** What fd 1 and its copies looked like around a call of intoFile. */
     private record Check(Path file, Throwable thrown, boolean restored, Set<Integer> copiesBefore,
-                         Set<Integer> leakedCopies, Set<Integer> leakedFileFds) {
+                         Set<Integer> leakedCopies, List<Integer> leakedFileFds) {
 
         static Check around(Path file, Action action) throws IOException {
             System.out.flush();
@@ -104,7 +104,7 @@ class StdoutRedirectTest {
                 Set<Integer> leakedCopies = new TreeSet<>(TestFds.sharingWith(original));
                 leakedCopies.removeAll(before);
                 // No file, no descriptor for it: the call may have failed before creating it.
-                Set<Integer> leakedFileFds = Files.exists(file) ? TestFds.referringTo(file.toRealPath()) : Set.of();
+                List<Integer> leakedFileFds = Files.exists(file) ? FdTargets.referringTo(file.toRealPath()) : List.of();
                 for (int fd : leakedCopies) {
                     Libc.close(fd);
                 }

@@ -3,24 +3,20 @@ package ipclab.lab01;
 import ipclab.support.Errno;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import ipclab.testkit.FdTargets;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * The graded tests' own descriptors: every one opened through here is closed by {@link #close()},
- * also when a test fails. The static helpers look at this process's descriptors with the kernel's
- * own means (kcmp, readlink), never with the lab's code, so they cannot share its mistakes.
+ * also when a test fails. The static helpers compare this process's descriptors with the kernel's
+ * own means (kcmp), never with the lab's code, so they cannot share its mistakes.
  */
 final class TestFds implements AutoCloseable {
 
@@ -79,19 +75,10 @@ final class TestFds implements AutoCloseable {
         }
     }
 
-    /** The numbers listed in /proc/self/fd (the listing's own descriptor among them, closed by the time this returns). */
-    static List<Integer> listed() {
-        try (Stream<Path> links = Files.list(Path.of("/proc/self/fd"))) {
-            return links.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Every descriptor of this process on the same open file description as {@code fd}, except {@code fd} itself. */
     static Set<Integer> sharingWith(int fd) {
         Set<Integer> sharing = new TreeSet<>();
-        for (int other : listed()) {
+        for (int other : FdTargets.ofThisProcess().keySet()) {
             if (other != fd && sameOpenFileDescription(other, fd)) {
                 sharing.add(other);
             }
@@ -109,28 +96,6 @@ final class TestFds implements AutoCloseable {
             }
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The link text of /proc/self/fd/N, or empty when N is not open. */
-    static Optional<String> target(int fd) {
-        try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Our descriptors whose link text is {@code path}. */
-    static Set<Integer> referringTo(Path path) {
-        Set<Integer> found = new TreeSet<>();
-        for (int fd : listed()) {
-            if (target(fd).filter(path.toString()::equals).isPresent()) {
-                found.add(fd);
-            }
-        }
-        return found;
     }
 
     static long inode(Path file) throws IOException {

@@ -1,8 +1,8 @@
 package ipclab.lab02;
 
-import static ipclab.lab02.TestKit.assertSameBytes;
-import static ipclab.lab02.TestKit.randomBytes;
-import static ipclab.lab02.TestKit.within;
+import static ipclab.testkit.Await.within;
+import static ipclab.testkit.Bytes.assertSameBytes;
+import static ipclab.testkit.Bytes.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -12,6 +12,7 @@ import ipclab.lab02.TestKit.RawPipe;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.testkit.Bytes;
 import java.io.File;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
@@ -48,7 +49,7 @@ class AtomicRecordTest {
                 go.close();
             }
             byte[] stream = within(Duration.ofSeconds(20), "the writers' records did not all arrive",
-                    () -> TestKit.readAllRaw(pipe.readFd));
+                    () -> Bytes.readAll(pipe.readFd));
 
             for (ChildProcess writer : writers) {
                 int status = writer.waitFor(Duration.ofSeconds(10));

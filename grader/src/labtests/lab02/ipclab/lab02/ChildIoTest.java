@@ -1,9 +1,9 @@
 package ipclab.lab02;
 
-import static ipclab.lab02.TestKit.assertSameBytes;
-import static ipclab.lab02.TestKit.await;
-import static ipclab.lab02.TestKit.onNewThread;
-import static ipclab.lab02.TestKit.randomBytes;
+import static ipclab.testkit.Await.await;
+import static ipclab.testkit.Await.onNewThread;
+import static ipclab.testkit.Bytes.assertSameBytes;
+import static ipclab.testkit.Bytes.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;

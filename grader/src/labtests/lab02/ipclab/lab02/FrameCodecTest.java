@@ -1,8 +1,8 @@
 package ipclab.lab02;
 
-import static ipclab.lab02.TestKit.assertSameBytes;
-import static ipclab.lab02.TestKit.everyByteValue;
-import static ipclab.lab02.TestKit.randomBytes;
+import static ipclab.testkit.Bytes.assertSameBytes;
+import static ipclab.testkit.Bytes.everyByteValue;
+import static ipclab.testkit.Bytes.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

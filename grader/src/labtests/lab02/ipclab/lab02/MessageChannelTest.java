@@ -1,14 +1,15 @@
 package ipclab.lab02;
 
-import static ipclab.lab02.TestKit.assertSameBytes;
-import static ipclab.lab02.TestKit.everyByteValue;
-import static ipclab.lab02.TestKit.randomBytes;
-import static ipclab.lab02.TestKit.within;
+import static ipclab.testkit.Await.within;
+import static ipclab.testkit.Bytes.assertSameBytes;
+import static ipclab.testkit.Bytes.everyByteValue;
+import static ipclab.testkit.Bytes.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.testkit.Children;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,7 +26,7 @@ class MessageChannelTest {
     @Graded(points = 10, handout = "Step 8: A framed message channel")
     @DisplayName("a child JVM running EchoChild echoes 1 MiB messages holding every byte value, and exits 0 when its stdin is closed")
     void echoChildEchoesMessagesOverPipes() throws Exception {
-        Set<Long> childrenBefore = TestKit.liveDescendants();
+        Set<Long> childrenBefore = Children.liveDescendants();
         List<byte[]> messages = List.of(
                 "hello".getBytes(StandardCharsets.UTF_8),
                 new byte[0],
@@ -51,7 +52,7 @@ class MessageChannelTest {
                 return null;
             });
         } finally {
-            TestKit.killNewDescendants(childrenBefore);
+            Children.killNewDescendants(childrenBefore);
         }
 
         // Half a frame, then nothing: EchoChild must treat it as an error, not as a clean end.
@@ -66,7 +67,7 @@ class MessageChannelTest {
                             + " EchoChild.BAD_FRAME_EXIT, not 0 as for a clean end")
                     .isEqualTo(EchoChild.BAD_FRAME_EXIT);
         } finally {
-            TestKit.killNewDescendants(childrenBefore);
+            Children.killNewDescendants(childrenBefore);
         }
     }
 }

@@ -2,13 +2,13 @@ package ipclab.lab02;
 
 import static ipclab.lab02.TestKit.closeIfStill;
 import static ipclab.lab02.TestKit.events;
-import static ipclab.lab02.TestKit.link;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
 import ipclab.support.Errno;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import ipclab.testkit.FdTargets;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,12 +27,12 @@ class PipeTest {
         try (Pipe pipe = Pipe.open(Libc.O_CLOEXEC)) {
             readFd = pipe.readFd();
             writeFd = pipe.writeFd();
-            pipeName = link(readFd);
+            pipeName = FdTargets.target(readFd);
             assertThat(pipeName)
                     .as("/proc/self/fd/%d should point to a pipe (pipe:[inode]); it points to %s", readFd, pipeName)
                     .isNotNull().matches("pipe:\\[\\d+\\]");
-            assertThat(link(writeFd))
-                    .as("both ends should belong to the same pipe: fd %d is %s but fd %d is %s", readFd, pipeName, writeFd, link(writeFd))
+            assertThat(FdTargets.target(writeFd))
+                    .as("both ends should belong to the same pipe: fd %d is %s but fd %d is %s", readFd, pipeName, writeFd, FdTargets.target(writeFd))
                     .isEqualTo(pipeName);
             assertThat(Libc.fcntl(readFd, Libc.F_GETFL) & Libc.O_ACCMODE)
                     .as("readFd() (fd %d) should be the read end, opened O_RDONLY: pipe2 fills element 0 with the read end and element 1 with the write end", readFd)
@@ -61,7 +61,7 @@ class PipeTest {
         try (Pipe pipe = Pipe.open(Libc.O_CLOEXEC | Libc.O_NONBLOCK)) {
             readFd = pipe.readFd();
             writeFd = pipe.writeFd();
-            pipeName = link(readFd);
+            pipeName = FdTargets.target(readFd);
             for (int fd : new int[] {readFd, writeFd}) {
                 assertThat(Libc.fcntl(fd, Libc.F_GETFL) & Libc.O_NONBLOCK)
                         .as("fd %d should be non-blocking after Pipe.open(O_CLOEXEC | O_NONBLOCK)", fd)
@@ -80,13 +80,13 @@ class PipeTest {
         Pipe pipe = Pipe.open(Libc.O_CLOEXEC);
         int readFd = pipe.readFd();
         int writeFd = pipe.writeFd();
-        String pipeName = link(readFd);
+        String pipeName = FdTargets.target(readFd);
         try {
             pipe.closeWriteEnd();
-            assertThat(link(writeFd))
+            assertThat(FdTargets.target(writeFd))
                     .as("after closeWriteEnd(), fd %d should no longer be the pipe's write end", writeFd)
                     .isNotEqualTo(pipeName);
-            assertThat(link(readFd))
+            assertThat(FdTargets.target(readFd))
                     .as("closeWriteEnd() should leave the read end (fd %d) open", readFd)
                     .isEqualTo(pipeName);
             short revents = Libc.poll(readFd, Libc.POLLIN, 0);
@@ -111,13 +111,13 @@ class PipeTest {
                     throw e;
                 }
                 for (int fd : new int[] {stranger.readFd, stranger.writeFd}) {
-                    assertThat(link(fd))
+                    assertThat(FdTargets.target(fd))
                             .as("fd %d was opened by someone else after the write end (fd %d) was closed, and your Pipe"
                                     + " closed it: closeWriteEnd() again and close() must not close an end twice", fd, writeFd)
                             .isEqualTo(stranger.name);
                 }
             }
-            assertThat(link(readFd))
+            assertThat(FdTargets.target(readFd))
                     .as("close() should close the read end (fd %d), which was still open", readFd)
                     .isNotEqualTo(pipeName);
             assertThat(pipe.readEndOpen()).as("readEndOpen() after close()").isFalse();

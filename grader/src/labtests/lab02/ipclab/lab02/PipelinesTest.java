@@ -1,16 +1,19 @@
 package ipclab.lab02;
 
-import static ipclab.lab02.TestKit.assertSameBytes;
-import static ipclab.lab02.TestKit.randomBytes;
-import static ipclab.lab02.TestKit.within;
+import static ipclab.testkit.Await.within;
+import static ipclab.testkit.Bytes.assertSameBytes;
+import static ipclab.testkit.Bytes.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Children;
+import ipclab.testkit.FdTargets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,8 +36,8 @@ class PipelinesTest {
     @Graded(points = 7, handout = STEP)
     @DisplayName("startPipeline runs printf | sort | tr a-z A-Z with ProcessBuilder.startPipeline, waits for every process and reports a failed one")
     void startPipelineRunsRealCommands() throws Exception {
-        Set<Long> childrenBefore = TestKit.liveDescendants();
-        Set<String> pipesBefore = TestKit.pipeDescriptors();
+        Set<Long> childrenBefore = Children.liveDescendants();
+        Map<Integer, String> pipesBefore = FdTargets.ofThisProcess();
         try {
             byte[] output = within(DEADLINE, "startPipeline did not return: is the output read while the input is"
                     + " written (Step 6), and the first command's stdin closed?",
@@ -58,14 +61,14 @@ class PipelinesTest {
             byte[] done = within(DEADLINE, "startPipeline did not return for sleep 1 | printf done",
                     () -> Pipelines.startPipeline(SLOW_FIRST, NO_INPUT));
             assertThat(new String(done, StandardCharsets.UTF_8)).as("sleep 1 | printf done").isEqualTo("done");
-            assertThat(TestKit.newDescendants(childrenBefore))
+            assertThat(Children.newDescendants(childrenBefore))
                     .as("startPipeline returned while processes it started were still running (or not waited for):"
                             + " wait for every process of the pipeline").isEmpty();
-            assertThat(TestKit.newPipeDescriptors(pipesBefore))
+            assertThat(FdTargets.openedSince(pipesBefore, target -> target.startsWith("pipe:")))
                     .as("startPipeline left pipe descriptors open in this process: close the JDK's streams to every"
                             + " process (getOutputStream, getInputStream, getErrorStream) once it has exited").isEmpty();
         } finally {
-            TestKit.killNewDescendants(childrenBefore);
+            Children.killNewDescendants(childrenBefore);
         }
     }
 
@@ -73,8 +76,8 @@ class PipelinesTest {
     @Graded(points = 9, handout = STEP)
     @DisplayName("handWired connects the commands with pipe2 and closes the parent's copies of the ends, so end of file flows down the pipeline")
     void handWiredPipelineDeliversEof() throws Exception {
-        Set<Long> childrenBefore = TestKit.liveDescendants();
-        Set<String> pipesBefore = TestKit.pipeDescriptors();
+        Set<Long> childrenBefore = Children.liveDescendants();
+        Map<Integer, String> pipesBefore = FdTargets.ofThisProcess();
         String hangs = "handWired did not return. Most often a write end is still open in this process: a command then"
                 + " never sees end of file and waits for input for ever. Once a child has its end, close the parent's copy";
         try {
@@ -101,14 +104,14 @@ class PipelinesTest {
             byte[] done = within(DEADLINE, "handWired did not return for sleep 1 | printf done",
                     () -> Pipelines.handWired(SLOW_FIRST, NO_INPUT));
             assertThat(new String(done, StandardCharsets.UTF_8)).as("sleep 1 | printf done").isEqualTo("done");
-            assertThat(TestKit.newDescendants(childrenBefore))
+            assertThat(Children.newDescendants(childrenBefore))
                     .as("handWired returned while processes it started were still running (or not waited for):"
                             + " wait for every process of the pipeline").isEmpty();
-            assertThat(TestKit.newPipeDescriptors(pipesBefore))
+            assertThat(FdTargets.openedSince(pipesBefore, target -> target.startsWith("pipe:")))
                     .as("handWired left pipe descriptors open in this process: close both ends of every pipe you made"
                             + " (the children have their own), and the JDK's streams to every process").isEmpty();
         } finally {
-            TestKit.killNewDescendants(childrenBefore);
+            Children.killNewDescendants(childrenBefore);
         }
     }
 }

@@ -1,10 +1,10 @@
 package ipclab.lab03;
 
 import static ipclab.lab03.TestKit.DEADLINE;
-import static ipclab.lab03.TestKit.await;
-import static ipclab.lab03.TestKit.onNewThread;
 import static ipclab.lab03.TestKit.rawOpen;
 import static ipclab.lab03.TestKit.rawRequest;
+import static ipclab.testkit.Await.await;
+import static ipclab.testkit.Await.onNewThread;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -12,6 +12,7 @@ import ipclab.grader.api.Graded;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.testkit.Tasks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ class DyingClientTest {
 
             CompletableFuture<String> tid = new CompletableFuture<>();
             serving = onNewThread(() -> {
-                tid.complete(TestKit.currentTid());
+                tid.complete(Tasks.currentTid());
                 server.serve(events::add);
                 return null;
             });
@@ -71,7 +72,7 @@ class DyingClientTest {
                 if (serving.isDone()) {
                     await(serving, DEADLINE, ""); // throws what serve() threw
                 }
-                String where = TestKit.wchan(serverThread);
+                String where = Tasks.wchan(serverThread);
                 throw new AssertionError("a good client got no answer after the bad ones. The serving thread sleeps in the"
                         + " kernel in \"" + where + "\"" + (where.endsWith("wait_for_partner")
                         ? ": a blocking open(2) of a reply FIFO that nobody will ever read. Open reply FIFOs with"

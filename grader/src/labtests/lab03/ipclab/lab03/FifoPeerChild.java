@@ -1,6 +1,7 @@
 package ipclab.lab03;
 
 import ipclab.support.Libc;
+import ipclab.testkit.Bytes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ public final class FifoPeerChild {
             }
             case "read" -> {
                 int fd = Libc.open(fifo, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-                System.out.write(TestKit.readAllRaw(fd));
+                System.out.write(Bytes.readAll(fd));
                 System.out.flush();
                 Libc.close(fd);
             }

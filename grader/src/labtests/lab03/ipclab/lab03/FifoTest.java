@@ -1,17 +1,15 @@
 package ipclab.lab03;
 
 import static ipclab.lab03.TestKit.DEADLINE;
-import static ipclab.lab03.TestKit.await;
 import static ipclab.lab03.TestKit.awaitSleepingIn;
-import static ipclab.lab03.TestKit.currentTid;
-import static ipclab.lab03.TestKit.describeFlags;
-import static ipclab.lab03.TestKit.descriptorsOf;
-import static ipclab.lab03.TestKit.flagsOf;
-import static ipclab.lab03.TestKit.onNewThread;
 import static ipclab.lab03.TestKit.openOutcome;
 import static ipclab.lab03.TestKit.rawFifo;
 import static ipclab.lab03.TestKit.release;
-import static ipclab.lab03.TestKit.within;
+import static ipclab.testkit.Await.await;
+import static ipclab.testkit.Await.onNewThread;
+import static ipclab.testkit.Await.within;
+import static ipclab.testkit.FdInfo.describeFlags;
+import static ipclab.testkit.Tasks.currentTid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,6 +19,9 @@ import ipclab.support.ChildProcess;
 import ipclab.support.Errno;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import ipclab.testkit.Bytes;
+import ipclab.testkit.FdInfo;
+import ipclab.testkit.FdTargets;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -72,17 +73,17 @@ class FifoTest {
                             + " open(O_RDONLY) of a FIFO waits for a writer; did you pass O_NONBLOCK, or O_RDWR (which"
                             + " Linux lets through at once)?",
                     "openForReading should be asleep in open(2), waiting for a writer", OPEN_WAIT);
-            assertThat(descriptorsOf(fifo)).as("while open(2) waits, no descriptor for the FIFO exists yet").isEmpty();
+            assertThat(FdTargets.referringTo(fifo)).as("while open(2) waits, no descriptor for the FIFO exists yet").isEmpty();
 
             try (ChildProcess writer = ChildJvm.main(FifoPeerChild.class)
                     .args("write", fifo.toString(), "hello from another process").start()) {
                 int fd = await(opening, DEADLINE, "openForReading still waits although another process (pid "
                         + writer.pid() + ") opened the FIFO for writing");
-                int flags = flagsOf(fd);
+                int flags = FdInfo.flags(fd);
                 assertThat(flags & (Libc.O_ACCMODE | Libc.O_NONBLOCK | Libc.O_CLOEXEC))
                         .as("fd %d from openForReading has the flags %s; expected O_RDONLY | O_CLOEXEC (blocking)", fd, describeFlags(flags))
                         .isEqualTo(Libc.O_RDONLY | Libc.O_CLOEXEC);
-                byte[] got = within(DEADLINE, "the writer's bytes and end of file did not arrive", () -> TestKit.readAllRaw(fd));
+                byte[] got = within(DEADLINE, "the writer's bytes and end of file did not arrive", () -> Bytes.readAll(fd));
                 assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo("hello from another process");
                 assertThat(writer.waitFor(DEADLINE)).as("the writing process's exit status").isZero();
             }
@@ -110,7 +111,7 @@ class FifoTest {
             try (ChildProcess reader = ChildJvm.main(FifoPeerChild.class).args("read", fifo.toString()).start()) {
                 int fd = await(opening, DEADLINE, "openForWriting still waits although another process (pid "
                         + reader.pid() + ") opened the FIFO for reading");
-                int flags = flagsOf(fd);
+                int flags = FdInfo.flags(fd);
                 assertThat(flags & (Libc.O_ACCMODE | Libc.O_NONBLOCK | Libc.O_CLOEXEC))
                         .as("fd %d from openForWriting has the flags %s; expected O_WRONLY | O_CLOEXEC (blocking)", fd, describeFlags(flags))
                         .isEqualTo(Libc.O_WRONLY | Libc.O_CLOEXEC);
@@ -149,7 +150,7 @@ class FifoTest {
                         .as("another process (pid %d) has the FIFO open for reading, so the non-blocking open for writing"
                                 + " should succeed; got %s", holder.pid(), outcome)
                         .isInstanceOf(Integer.class);
-                int flags = flagsOf((Integer) outcome);
+                int flags = FdInfo.flags((Integer) outcome);
                 assertThat(flags & (Libc.O_ACCMODE | Libc.O_NONBLOCK | Libc.O_CLOEXEC))
                         .as("openForWritingNonBlocking's descriptor has the flags %s", describeFlags(flags))
                         .isEqualTo(Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
@@ -170,7 +171,7 @@ class FifoTest {
                     + " which succeeds at once");
             assertThat(outcome).as("a non-blocking open for reading succeeds with or without a writer; got %s", outcome)
                     .isInstanceOf(Integer.class);
-            int flags = flagsOf((Integer) outcome);
+            int flags = FdInfo.flags((Integer) outcome);
             assertThat(flags & (Libc.O_ACCMODE | Libc.O_NONBLOCK | Libc.O_CLOEXEC))
                     .as("openForReadingNonBlocking's descriptor has the flags %s", describeFlags(flags))
                     .isEqualTo(Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);

@@ -2,7 +2,7 @@ package ipclab.lab03;
 
 import static ipclab.lab03.TestKit.rawFifo;
 import static ipclab.lab03.TestKit.rawOpen;
-import static ipclab.lab03.TestKit.within;
+import static ipclab.testkit.Await.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -10,6 +10,7 @@ import ipclab.grader.api.Graded;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.testkit.Bytes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.ProcessBuilder.Redirect;
@@ -114,7 +115,7 @@ class ManyWritersTest {
                 writer.process().getOutputStream().write('!');
                 writer.process().getOutputStream().close();
             }
-            byte[] stream = within(SLOW, "the writers' bytes did not all arrive", () -> TestKit.readAllRaw(reader));
+            byte[] stream = within(SLOW, "the writers' bytes did not all arrive", () -> Bytes.readAll(reader));
             for (ChildProcess writer : writers) {
                 int status = writer.waitFor(TestKit.DEADLINE);
                 if (status != 0) {

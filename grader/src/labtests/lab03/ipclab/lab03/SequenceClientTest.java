@@ -1,12 +1,12 @@
 package ipclab.lab03;
 
 import static ipclab.lab03.TestKit.DEADLINE;
-import static ipclab.lab03.TestKit.await;
 import static ipclab.lab03.TestKit.namesIn;
-import static ipclab.lab03.TestKit.onNewThread;
 import static ipclab.lab03.TestKit.rawFifo;
 import static ipclab.lab03.TestKit.rawOpen;
-import static ipclab.lab03.TestKit.within;
+import static ipclab.testkit.Await.await;
+import static ipclab.testkit.Await.onNewThread;
+import static ipclab.testkit.Await.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 

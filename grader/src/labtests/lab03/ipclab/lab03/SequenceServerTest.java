@@ -1,18 +1,18 @@
 package ipclab.lab03;
 
 import static ipclab.lab03.TestKit.DEADLINE;
-import static ipclab.lab03.TestKit.await;
 import static ipclab.lab03.TestKit.awaitSleepingIn;
-import static ipclab.lab03.TestKit.currentTid;
-import static ipclab.lab03.TestKit.describeFlags;
-import static ipclab.lab03.TestKit.descriptorsOf;
-import static ipclab.lab03.TestKit.flagsOf;
-import static ipclab.lab03.TestKit.onNewThread;
 import static ipclab.lab03.TestKit.rawRequest;
+import static ipclab.testkit.Await.await;
+import static ipclab.testkit.Await.onNewThread;
+import static ipclab.testkit.FdInfo.describeFlags;
+import static ipclab.testkit.Tasks.currentTid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
 import ipclab.support.Libc;
+import ipclab.testkit.FdInfo;
+import ipclab.testkit.FdTargets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,17 +36,17 @@ class SequenceServerTest {
         List<Integer> fds = List.of();
         try (SequenceServer server = SequenceServer.create(fifo, 1000)) {
             assertThat(TestKit.isFifo(fifo)).as("create() should make the request FIFO %s with mkfifo", fifo).isTrue();
-            fds = descriptorsOf(fifo);
+            fds = FdTargets.referringTo(fifo);
             assertThat(fds)
                     .as("this process should hold the request FIFO open twice, once to read requests and once for"
                             + " writing (the server's own write end); /proc/self/fd shows %s", fds)
                     .hasSize(2);
-            int readFlags = flagsOf(server.readFd());
+            int readFlags = FdInfo.flags(server.readFd());
             assertThat(readFlags & (Libc.O_ACCMODE | Libc.O_NONBLOCK))
                     .as("the read end (fd %d) has the flags %s: it must be O_RDONLY and blocking again (clear O_NONBLOCK"
                             + " after opening), or serve() will get EAGAIN instead of sleeping", server.readFd(), describeFlags(readFlags))
                     .isEqualTo(Libc.O_RDONLY);
-            int writeFlags = flagsOf(server.keepOpenFd());
+            int writeFlags = FdInfo.flags(server.keepOpenFd());
             assertThat(writeFlags & Libc.O_ACCMODE)
                     .as("the server's own end (fd %d) has the flags %s; expected O_WRONLY", server.keepOpenFd(), describeFlags(writeFlags))
                     .isEqualTo(Libc.O_WRONLY);
@@ -84,7 +84,7 @@ class SequenceServerTest {
         }
         assertThat(TestKit.mode(fifo)).as("close() should remove the request FIFO %s", fifo).isEqualTo(-1);
         for (int fd : fds) {
-            String link = TestKit.link(fd);
+            String link = FdTargets.target(fd);
             assertThat(link == null || !link.startsWith(fifo.toString()))
                     .as("close() should close both descriptors of the request FIFO, but fd %d still refers to %s", fd, link)
                     .isTrue();

@@ -2,7 +2,7 @@ package ipclab.lab03;
 
 import static ipclab.lab03.TestKit.DEADLINE;
 import static ipclab.lab03.TestKit.rawRequest;
-import static ipclab.lab03.TestKit.within;
+import static ipclab.testkit.Await.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 

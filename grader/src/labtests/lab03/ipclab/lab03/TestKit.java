@@ -2,27 +2,24 @@ package ipclab.lab03;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import ipclab.testkit.Await;
-import ipclab.testkit.Children;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
-import java.io.ByteArrayOutputStream;
+import ipclab.testkit.Await;
+import ipclab.testkit.FdTargets;
+import ipclab.testkit.Tasks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** What the lab 03 tests share: raw FIFOs, threads with deadlines, and what the kernel says about them. */
+/** What the lab 03 tests share: raw FIFOs, a raw client of the server, and where a thread waits for a FIFO's other side. */
 final class TestKit {
 
     static final Duration DEADLINE = Duration.ofSeconds(10);
@@ -56,79 +53,6 @@ final class TestKit {
         }
     }
 
-    /** The open file description's flags of this process's descriptor {@code fd}, from /proc/self/fdinfo. */
-    static int flagsOf(int fd) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
-            if (line.startsWith("flags:")) {
-                return Integer.parseInt(line.substring("flags:".length()).strip(), 8);
-            }
-        }
-        throw new IllegalStateException("/proc/self/fdinfo/" + fd + " has no flags line");
-    }
-
-    /** O_RDONLY, O_WRONLY or O_RDWR, plus O_NONBLOCK and O_CLOEXEC when set: for messages. */
-    static String describeFlags(int flags) {
-        String access = switch (flags & Libc.O_ACCMODE) {
-            case Libc.O_RDONLY -> "O_RDONLY";
-            case Libc.O_WRONLY -> "O_WRONLY";
-            default -> "O_RDWR";
-        };
-        return access + ((flags & Libc.O_NONBLOCK) != 0 ? " | O_NONBLOCK" : "") + ((flags & Libc.O_CLOEXEC) != 0 ? " | O_CLOEXEC" : "");
-    }
-
-    /** What /proc/self/fd/N points to, or {@code null} when fd N is not open. */
-    static String link(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** This process's descriptors that refer to {@code path}, as /proc/self/fd shows them. */
-    static List<Integer> descriptorsOf(Path path) {
-        List<Integer> fds = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path entry : entries.toList()) {
-                try {
-                    if (Files.readSymbolicLink(entry).equals(path)) {
-                        fds.add(Integer.parseInt(entry.getFileName().toString()));
-                    }
-                } catch (IOException e) {
-                    // The listing's own descriptor, closed by now.
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list /proc/self/fd", e);
-        }
-        fds.sort(null);
-        return fds;
-    }
-
-    /** This thread's id as the kernel knows it: /proc/thread-self is a link to PID/task/TID. */
-    static String currentTid() throws IOException {
-        return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-    }
-
-    /** Where thread {@code tid} of this process sleeps in the kernel (/proc/self/task/TID/wchan), "" when it runs. */
-    static String wchan(String tid) {
-        try {
-            return Files.readString(Path.of("/proc/self/task/" + tid + "/wchan")).strip();
-        } catch (IOException e) {
-            return "(thread gone)";
-        }
-    }
-
-    /** The scheduler state of thread {@code tid}: R running, S sleeping, ... (/proc/self/task/TID/stat). */
-    static char state(String tid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2);
-        } catch (IOException e) {
-            return '?';
-        }
-    }
-
     /**
      * Waits until thread {@code tid} sleeps (state S) in a kernel function whose name ends with one
      * of {@code functions}, as /proc/self/task/TID/wchan shows, looking every millisecond: there is
@@ -140,11 +64,11 @@ final class TestKit {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (true) {
             if (work.isDone()) {
-                await(work, DEADLINE, ""); // throws what the work threw
+                Await.await(work, DEADLINE, ""); // throws what the work threw
                 fail(whenItFinishes);
             }
-            String where = wchan(tid);
-            char state = state(tid);
+            String where = Tasks.wchan(tid);
+            char state = Tasks.state(tid);
             if (state == 'S' && Stream.of(functions).anyMatch(where::endsWith)) {
                 return;
             }
@@ -163,25 +87,10 @@ final class TestKit {
      */
     static Object openOutcome(CompletableFuture<Integer> opening, String whenItHangs) throws Exception {
         try {
-            return await(opening, DEADLINE, whenItHangs);
+            return Await.await(opening, DEADLINE, whenItHangs);
         } catch (ErrnoException e) {
             return e;
         }
-    }
-
-    /** Runs {@code work} on a platform thread of its own ({@link Await#onNewThread}). */
-    static <T> CompletableFuture<T> onNewThread(Callable<T> work) {
-        return Await.onNewThread("lab03-test-worker", work);
-    }
-
-    /** Runs {@code work} on a thread of its own and waits for it; {@link #await} says what happens then. */
-    static <T> T within(Duration deadline, String whenItHangs, Callable<T> work) throws Exception {
-        return await(onNewThread(work), deadline, whenItHangs);
-    }
-
-    /** Waits for {@code target} by the deadline ({@link Await#await}). */
-    static <T> T await(CompletableFuture<T> target, Duration deadline, String whenItHangs) throws Exception {
-        return Await.await(target, deadline, whenItHangs);
     }
 
     /**
@@ -196,23 +105,12 @@ final class TestKit {
                 Libc.close(peer);
             }
             Integer fd = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-            if (fd != null && fd >= 0 && descriptorsOf(fifo).contains(fd)) {
+            if (fd != null && fd >= 0 && FdTargets.referringTo(fifo).contains(fd)) {
                 Libc.close(fd);
             }
         } catch (Exception e) {
             // The open failed or never started: it holds nothing.
         }
-    }
-
-    /** Reads {@code fd} (blocking) to end of file with read(2) directly. */
-    static byte[] readAllRaw(int fd) throws ErrnoException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        byte[] chunk = new byte[64 * 1024];
-        int n;
-        while ((n = Libc.read(fd, chunk, 0, chunk.length)) > 0) {
-            all.write(chunk, 0, n);
-        }
-        return all.toByteArray();
     }
 
     /**
@@ -259,17 +157,6 @@ final class TestKit {
         } finally {
             Files.deleteIfExists(reply);
         }
-    }
-
-    /** The pids of this JVM's live descendants. */
-    static Set<Long> liveDescendants() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .map(ProcessHandle::pid).collect(Collectors.toSet());
-    }
-
-    /** Kills every child started since {@code before} was taken ({@link Children#killNewDescendants}). */
-    static void killNewDescendants(Set<Long> before) {
-        Children.killNewDescendants(before);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Await;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,7 @@ class FutexMutexTest {
                         .isInstanceOf(IllegalMonitorStateException.class);
                 assertThat(word(shm) & ~FutexMutex.WAITERS).as("a refused unlock must leave the word alone").isEqualTo((int) holder.pid());
 
-                CompletableFuture<Integer> locker = TestKit.onNewThread("lab04-locker", () -> {
+                CompletableFuture<Integer> locker = Await.onNewThread("lab04-locker", () -> {
                     mutex.lock(DEADLINE);
                     int owner = mutex.owner();
                     mutex.unlock();
@@ -62,7 +63,7 @@ class FutexMutexTest {
 
                 holder.stdin().println("unlock");
                 assertThat(holder.next(DEADLINE, "unlocked")).isEqualTo("unlocked");
-                Integer owner = TestKit.await(locker, Duration.ofSeconds(5), "the waiting thread did not get the mutex after the"
+                Integer owner = Await.await(locker, Duration.ofSeconds(5), "the waiting thread did not get the mutex after the"
                         + " child unlocked it: does unlock() wake a sleeper (FUTEX_WAKE) when the WAITERS bit is set?");
                 assertThat(owner).as("inside lock()..unlock(), owner() should be this process").isEqualTo(SELF);
                 assertThat(word(shm)).as("after the last unlock the word should be 0 again").isZero();
@@ -118,12 +119,12 @@ class FutexMutexTest {
             } // close(): SIGKILL, and wait until it is gone. It never unlocked.
             assertThat(word(shm) & ~FutexMutex.WAITERS).as("the killed child's pid is still in the word: nobody unlocked").isEqualTo(dead);
 
-            CompletableFuture<Object> attempt = TestKit.onNewThread("lab04-dead-lock", () -> {
+            CompletableFuture<Object> attempt = Await.onNewThread("lab04-dead-lock", () -> {
                 mutex.lock(Duration.ofSeconds(10));
                 return "locked";
             });
             try {
-                TestKit.await(attempt, Duration.ofSeconds(8), "lock() kept waiting for a process that no longer exists; check the"
+                Await.await(attempt, Duration.ofSeconds(8), "lock() kept waiting for a process that no longer exists; check the"
                         + " owner with kill(pid, 0) (ESRCH: gone) before and between waits, and wait in slices so you get to check");
                 fail("lock() took a mutex whose owner (pid " + dead + ") died holding it, without a word: the data it protects"
                         + " may be half updated. It should throw OwnerDiedException");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Await;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,7 @@ class RingBufferTest {
              TestKit.Child producer = TestKit.startSyncChild("produce", shm.file.toString(), Long.toString(count),
                      Integer.toString(slots), Integer.toString(slotBytes))) {
             RingBuffer ring = new RingBuffer(shm.segment, slots, slotBytes);
-            Long received = TestKit.await(TestKit.onNewThread("lab04-consumer", () -> {
+            Long received = Await.await(Await.onNewThread("lab04-consumer", () -> {
                 byte[] into = new byte[slotBytes];
                 MemorySegment view = MemorySegment.ofArray(into);
                 for (long expected = 0; expected < count; expected++) {

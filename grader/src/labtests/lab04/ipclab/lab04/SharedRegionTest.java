@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.FdTargets;
+import ipclab.testkit.UniqueNames;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -22,7 +24,7 @@ class SharedRegionTest {
     @Graded(points = 8, handout = STEP)
     @DisplayName("create maps a new file MAP_SHARED (rw-s in /proc/self/maps) with no descriptor left open; close unmaps it and removes the file")
     void createMapsTheFileSharedAndCloseRemovesIt() throws Exception {
-        Path file = TestKit.uniquePath("region");
+        Path file = UniqueNames.inDevShm("region");
         try {
             try (SharedRegion region = SharedRegion.create(file, 10_000)) {
                 assertThat(Files.exists(file)).as("create(%s, 10000) should create the file", file).isTrue();
@@ -36,7 +38,7 @@ class SharedRegionTest {
                                 + " 'rw-p' is a private copy-on-write mapping (MapMode.PRIVATE) whose stores nobody else sees."
                                 + " Map with FileChannel.MapMode.READ_WRITE. The line: %s", maps.getFirst())
                         .isEqualTo("rw-s");
-                assertThat(TestKit.descriptorsTo(file))
+                assertThat(FdTargets.referringTo(file))
                         .as("no descriptor should stay open on the file: close the FileChannel once the file is mapped"
                                 + " (try-with-resources); the mapping keeps its own reference to the file")
                         .isEmpty();
@@ -78,7 +80,7 @@ class SharedRegionTest {
     @Graded(points = 10, handout = STEP)
     @DisplayName("a child JVM that opens the same file maps the same inode, reads what this process stored, and its reply appears in this process's memory")
     void twoProcessesShareOneMapping() throws Exception {
-        Path file = TestKit.uniquePath("peer");
+        Path file = UniqueNames.inDevShm("peer");
         try (SharedRegion region = SharedRegion.create(file, 2 * MapPeer.TEXT_SLOT_BYTES)) {
             String message = "hello from the test, pid " + ProcessHandle.current().pid();
             MapPeer.writeText(region.segment(), MapPeer.MESSAGE_OFFSET, message);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Await;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
@@ -34,14 +35,14 @@ class SyncPrimitivesTest {
             assertThat(semaphore.available()).as("release adds one permit to the count in shared memory").isEqualTo(1);
             assertThat(semaphore.acquire(Duration.ofSeconds(1))).as("acquire with a permit available").isTrue();
 
-            CompletableFuture<Boolean> acquirer = TestKit.onNewThread("lab04-acquirer", () -> semaphore.acquire(DEADLINE));
+            CompletableFuture<Boolean> acquirer = Await.onNewThread("lab04-acquirer", () -> semaphore.acquire(DEADLINE));
             TestKit.awaitFutexSleep("lab04-acquirer", shm.segment.address(), Duration.ofSeconds(5), acquirer,
                     "a thread waiting in acquire() should sleep in futex(2) FUTEX_WAIT on the semaphore's word while the count is"
                             + " 0, so that release's FUTEX_WAKE on that word wakes it");
             try (TestKit.Child releaser = TestKit.startSyncChild("release", shm.file.toString(), "3")) {
                 releaser.expectExit(0, DEADLINE, "the child should release 3 permits and exit 0");
             }
-            assertThat(TestKit.await(acquirer, Duration.ofSeconds(5), "the sleeping acquirer was not woken by the child's release:"
+            assertThat(Await.await(acquirer, Duration.ofSeconds(5), "the sleeping acquirer was not woken by the child's release:"
                     + " does release() call FUTEX_WAKE on the word after adding the permit?"))
                     .as("the waiting acquire should succeed once the child released permits").isTrue();
             assertThat(semaphore.acquire(Duration.ofSeconds(5))).as("second of the child's 3 permits").isTrue();
@@ -72,7 +73,7 @@ class SyncPrimitivesTest {
                     .as("await without holding the mutex should throw IllegalMonitorStateException (from unlock)")
                     .isInstanceOf(IllegalMonitorStateException.class);
 
-            CompletableFuture<Integer> awaiter = TestKit.onNewThread("lab04-awaiter", () -> {
+            CompletableFuture<Integer> awaiter = Await.onNewThread("lab04-awaiter", () -> {
                 mutex.lock(DEADLINE);
                 try {
                     while (shared.get(ValueLayout.JAVA_INT, SyncChild.FLAG_OFFSET) == 0) {
@@ -95,7 +96,7 @@ class SyncPrimitivesTest {
             } finally {
                 mutex.unlock();
             }
-            assertThat(TestKit.await(awaiter, Duration.ofSeconds(5), "signal() did not wake the thread sleeping in await():"
+            assertThat(Await.await(awaiter, Duration.ofSeconds(5), "signal() did not wake the thread sleeping in await():"
                     + " it should change the condition word and then call FUTEX_WAKE on it"))
                     .as("the woken thread holds the mutex again inside await's caller").isEqualTo(SELF);
         }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.testkit.Await;
+import ipclab.testkit.Tasks;
+import ipclab.testkit.UniqueNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,16 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
-/** What the lab 04 tests share: their own mappings, child processes, deadlines, and the kernel's view of a waiting thread. */
+/** What the lab 04 tests share: their own mappings, child processes, and where a waiting thread sleeps. */
 final class TestKit {
 
     private TestKit() {
@@ -49,7 +48,7 @@ final class TestKit {
         }
 
         static Shm create(String purpose, long size) throws IOException {
-            return map(uniquePath(purpose), size, true);
+            return map(UniqueNames.inDevShm(purpose), size, true);
         }
 
         static Shm open(Path file) throws IOException {
@@ -82,34 +81,11 @@ final class TestKit {
         }
     }
 
-    /** A fresh /dev/shm name for a test: unique per run and call, and marked as this run's. */
-    static Path uniquePath(String purpose) {
-        return Path.of("/dev/shm", ipclab.support.RunTag.uniqueName("test-" + purpose));
-    }
-
     /** The lines of /proc/PID/maps (PID "self" for this process) that map {@code file}. */
     static List<String> mapsLines(String pid, Path file) throws IOException {
         String name = file.toString();
         return Files.readAllLines(Path.of("/proc/" + pid + "/maps")).stream()
                 .filter(l -> l.endsWith(" " + name) || l.endsWith(" " + name + " (deleted)")).toList();
-    }
-
-    /** The descriptors of this process that refer to {@code file}, as "fd -> target". */
-    static List<String> descriptorsTo(Path file) throws IOException {
-        List<String> found = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path entry : entries.toList()) {
-                try {
-                    String target = Files.readSymbolicLink(entry).toString();
-                    if (target.startsWith(file.toString())) {
-                        found.add(entry.getFileName() + " -> " + target);
-                    }
-                } catch (IOException e) {
-                    // The listing's own descriptor, closed by now.
-                }
-            }
-        }
-        return found;
     }
 
     /** A child JVM running the lab 04 test helper {@link SyncChild} with these arguments. */
@@ -156,7 +132,7 @@ final class TestKit {
 
         /** The next line the child prints; fails the test when none comes by the deadline or its output ends. */
         String next(Duration deadline, String whatFor) throws Exception {
-            String line = await(onNewThread("lab04-line-reader", stdout::readLine), deadline,
+            String line = Await.await(Await.onNewThread("lab04-line-reader", stdout::readLine), deadline,
                     process + " did not print '" + whatFor + "' in time" + saidSoFar());
             if (line == null) {
                 String status = process.process().waitFor(5, TimeUnit.SECONDS)
@@ -212,34 +188,6 @@ final class TestKit {
         }
     }
 
-    /** Runs {@code work} on a platform thread of its own, named {@code name} (the kernel sees the name too). */
-    static <T> CompletableFuture<T> onNewThread(String name, Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name(name).start(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
-    }
-
-    /** Waits for {@code target}; its exception is thrown as is (a TODO reads as a TODO); too slow fails with {@code whenItHangs}. */
-    static <T> T await(CompletableFuture<T> target, Duration deadline, String whenItHangs) throws Exception {
-        try {
-            return target.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw (Exception) cause;
-        } catch (TimeoutException e) {
-            return fail("still not finished after " + deadline.toSeconds() + " s: " + whenItHangs);
-        }
-    }
-
     /**
      * Waits until the thread named {@code threadName} sleeps in futex(2) with {@code address} as its
      * first argument, as /proc/self/task/TID/syscall shows (system call number, then the arguments);
@@ -255,11 +203,10 @@ final class TestKit {
                 stillWaiting.get(); // throws its failure (such as a TODO)
                 fail("the thread " + threadName + " finished before anything woke it: " + whenNot);
             }
-            String tid = taskNamed(threadName);
+            String tid = Tasks.named(threadName);
             if (tid != null) {
-                Path task = Path.of("/proc/self/task", tid);
                 try {
-                    String[] call = Files.readString(task.resolve("syscall")).strip().split(" ");
+                    String[] call = Tasks.syscall(tid).split(" ");
                     lastSeen = "its /proc/self/task/" + tid + "/syscall said: " + String.join(" ", call);
                     if (call.length > 1 && call[0].equals(Long.toString(Futex.syscallNumber()))
                             && call[1].startsWith("0x") && Long.parseUnsignedLong(call[1].substring(2), 16) == address) {
@@ -267,7 +214,7 @@ final class TestKit {
                     }
                 } catch (IOException e) {
                     // Without /proc/.../syscall (a kernel without it, or not readable): accept a futex sleep of any kind.
-                    String wchan = Files.readString(task.resolve("wchan")).strip();
+                    String wchan = Tasks.wchan(tid);
                     lastSeen = "its wchan was " + wchan;
                     if (wchan.contains("futex")) {
                         return;
@@ -278,21 +225,5 @@ final class TestKit {
         }
         fail(whenNot + " (" + lastSeen + "; futex is system call " + Futex.syscallNumber() + ", the word is at 0x"
                 + Long.toHexString(address) + ")");
-    }
-
-    private static String taskNamed(String name) throws IOException {
-        String comm = name.length() > 15 ? name.substring(0, 15) : name; // the kernel keeps 15 characters
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    if (Files.readString(task.resolve("comm")).strip().equals(comm)) {
-                        return task.getFileName().toString();
-                    }
-                } catch (IOException e) {
-                    // That thread ended meanwhile.
-                }
-            }
-        }
-        return null;
     }
 }

@@ -3,6 +3,7 @@ package ipclab.lab05;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Await;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ class BoundariesTest {
                             .isEqualTo(kind.unixType());
                 }
                 Boundaries.sendEach(pair.first(), MESSAGES);
-                List<byte[]> reads = TestKit.within(java.time.Duration.ofSeconds(10),
+                List<byte[]> reads = Await.within(java.time.Duration.ofSeconds(10),
                         kind + ": receive did not return after all " + TOTAL + " bytes were sent",
                         () -> Boundaries.receive(pair.second(), TOTAL));
                 List<String> seen = reads.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
@@ -66,7 +67,7 @@ class BoundariesTest {
                     .as("the TCP pair should be connected over the loopback interface, not %s", remote).isTrue();
             assertThat(remote).as("the two ends should be connected to each other").isEqualTo(second.getLocalAddress());
             Boundaries.sendEach(pair.first(), MESSAGES);
-            List<byte[]> reads = TestKit.within(java.time.Duration.ofSeconds(10), "receive over TCP did not return",
+            List<byte[]> reads = Await.within(java.time.Duration.ofSeconds(10), "receive over TCP did not return",
                     () -> Boundaries.receive(pair.second(), TOTAL));
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             for (byte[] r : reads) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ipclab.grader.api.Graded;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.testkit.Await;
 import java.io.BufferedReader;
 import java.io.OutputStream;
 import java.nio.channels.ServerSocketChannel;
@@ -51,7 +52,7 @@ class EventLoopTest {
             go.flush();
             assertThat(TestKit.readLine(clients, out, DEADLINE, "the clients' later rounds did not complete")).isEqualTo("ok");
             assertThat(clients.waitFor(DEADLINE)).as("the clients' exit status").isZero();
-            TestKit.eventually(Duration.ofSeconds(10), () -> server.connections() == 0,
+            Await.until(Duration.ofSeconds(10), () -> server.connections() == 0,
                     "the clients have all closed, but the server still counts " + server.connections() + " connections:"
                             + " when read returns -1 (end of stream) and nothing is left to send, close the connection");
             assertThat(server.accepted()).as("connections accepted in all").isEqualTo(CLIENTS);

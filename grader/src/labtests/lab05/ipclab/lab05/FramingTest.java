@@ -1,16 +1,19 @@
 package ipclab.lab05;
 
-import static ipclab.lab05.TestKit.assertSameBytes;
+import static ipclab.testkit.Bytes.assertSameBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ipclab.grader.api.Graded;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.testkit.Await;
+import ipclab.testkit.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -32,8 +35,20 @@ class FramingTest {
     @TempDir
     Path dir;
 
+    /** A channel of the test's own, open until the test drops it: there is nothing to close. */
+    abstract static class AlwaysOpen implements Channel {
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** A channel that takes at most a few bytes per write, as a full socket buffer would. */
-    static final class StingyWriter implements WritableByteChannel {
+    static final class StingyWriter extends AlwaysOpen implements WritableByteChannel {
         final ByteArrayOutputStream taken = new ByteArrayOutputStream();
         final Random random = new Random(1);
         int calls;
@@ -47,19 +62,10 @@ class FramingTest {
             }
             return n;
         }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** A channel that returns at most a few bytes per read, as a stream socket may. */
-    static final class StingyReader implements ReadableByteChannel {
+    static final class StingyReader extends AlwaysOpen implements ReadableByteChannel {
         final ByteBuffer data;
         final Random random = new Random(2);
 
@@ -78,22 +84,13 @@ class FramingTest {
             }
             return n;
         }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     @Test
     @Graded(points = 8, handout = STEP)
     @DisplayName("frames survive partial writes and reads of a few bytes; a broken or oversized frame is a FrameException")
     void framesSurvivePartialReadsAndWrites() throws Exception {
-        byte[] big = TestKit.randomBytes(1024 * 1024, 3);
+        byte[] big = Bytes.randomBytes(1024 * 1024, 3);
         StingyWriter out = new StingyWriter();
         Framing.write(out, big);
         Framing.write(out, new byte[0]);
@@ -123,7 +120,7 @@ class FramingTest {
     @Graded(points = 8, handout = STEP)
     @DisplayName("1 MiB frames echo through a child JVM over a Unix socket and over TCP; a frame written one byte at a time arrives whole")
     void framesBetweenProcesses() throws Exception {
-        List<byte[]> frames = List.of(TestKit.randomBytes(1024 * 1024, 5), new byte[0], TestKit.randomBytes(1024 * 1024 + 3, 6));
+        List<byte[]> frames = List.of(Bytes.randomBytes(1024 * 1024, 5), new byte[0], Bytes.randomBytes(1024 * 1024 + 3, 6));
         Path path = dir.resolve("frames.sock");
         try (ServerSocketChannel unix = TestKit.rawListener(path);
              ServerSocketChannel tcp = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
@@ -132,7 +129,7 @@ class FramingTest {
                 ServerSocketChannel listener = target[0].equals("unix") ? unix : tcp;
                 try (ChildProcess child = ChildJvm.main(TestChild.class).args("frame-echo", target[0], target[1]).start();
                      SocketChannel peer = TestKit.acceptWithin(listener, DEADLINE, "the echo child did not connect")) {
-                    TestKit.within(DEADLINE, "the frame echo over " + target[0] + " got stuck: does write loop until every"
+                    Await.within(DEADLINE, "the frame echo over " + target[0] + " got stuck: does write loop until every"
                             + " byte is out, and read until the whole payload is in?", () -> {
                         for (byte[] frame : frames) {
                             Framing.write(peer, frame);
@@ -151,7 +148,7 @@ class FramingTest {
             int size = 64 * 1024;
             try (ChildProcess child = ChildJvm.main(TestChild.class).args("trickle", path.toString(), Integer.toString(size)).start();
                  SocketChannel peer = TestKit.acceptWithin(unix, DEADLINE, "the trickling child did not connect")) {
-                byte[] frame = TestKit.within(DEADLINE, "the frame written one byte at a time never arrived", () -> Framing.read(peer));
+                byte[] frame = Await.within(DEADLINE, "the frame written one byte at a time never arrived", () -> Framing.read(peer));
                 byte[] expected = new byte[size];
                 for (int i = 0; i < size; i++) {
                     expected[i] = (byte) (i * 31);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ipclab.grader.api.Graded;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
-import java.io.IOException;
+import ipclab.testkit.Await;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -13,7 +13,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import jdk.net.UnixDomainPrincipal;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +28,6 @@ class PeerCredentialsTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void warmUp() throws IOException {
-        TestKit.warmUpJunixsocket();
-    }
-
     @Test
     @Graded(points = 5, handout = STEP)
     @DisplayName("the server learns the connecting child JVM's real pid, uid and gid from SO_PEERCRED")
@@ -42,7 +36,7 @@ class PeerCredentialsTest {
         try (AFUNIXServerSocketChannel server = AFUNIXServerSocketChannel.open()) {
             server.bind(AFUNIXSocketAddress.of(path));
             try (ChildProcess child = ChildJvm.main(TestChild.class).args("hold", path.toString()).start();
-                 AFUNIXSocketChannel accepted = TestKit.await(TestKit.onNewThread(server::accept), DEADLINE,
+                 AFUNIXSocketChannel accepted = Await.await(Await.onNewThread(server::accept), DEADLINE,
                          "the child did not connect")) {
                 Peer peer = PeerCredentials.of(accepted);
                 Path proc = Path.of("/proc/" + child.pid());

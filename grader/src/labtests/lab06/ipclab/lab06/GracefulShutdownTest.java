@@ -43,12 +43,7 @@ class GracefulShutdownTest {
     @DisplayName("a second SIGTERM forces the worker to exit at once with EXIT_FORCED, the job unfinished")
     void secondTermForces() throws Exception {
         try (ChildProcess child = TestKit.start(GracefulWorker.class, "60000")) {
-            TestKit.Transcript out = new TestKit.Transcript(child);
-            out.awaitReady();
-            job(child, 1, 60_000);
-            out.await("started 1"::equals, "\"started 1\"", "submit should start the job");
-            Libc.kill(child.pid(), Libc.SIGTERM);
-            out.await(l -> l.startsWith("stopping"), "\"stopping: …\"", NO_HANDLER);
+            TestKit.Transcript out = stoppingWithALongJob(child);
             Libc.kill(child.pid(), Libc.SIGTERM);
             out.await(l -> l.startsWith("forced"), "\"forced: …\"", "a second SIGTERM must not wait for the 60 s job");
             assertThat(child.waitFor(TestKit.DEADLINE)).as("the exit status of a forced shutdown")
@@ -62,16 +57,22 @@ class GracefulShutdownTest {
     @DisplayName("when the drain deadline passes, the worker exits with EXIT_FORCED without a second signal")
     void deadlineForces() throws Exception {
         try (ChildProcess child = TestKit.start(GracefulWorker.class, "300")) {
-            TestKit.Transcript out = new TestKit.Transcript(child);
-            out.awaitReady();
-            job(child, 1, 60_000);
-            out.await("started 1"::equals, "\"started 1\"", "submit should start the job");
-            Libc.kill(child.pid(), Libc.SIGTERM);
-            out.await(l -> l.startsWith("stopping"), "\"stopping: …\"", NO_HANDLER);
+            TestKit.Transcript out = stoppingWithALongJob(child);
             out.await(l -> l.startsWith("forced"), "\"forced: …\"", "the drain deadline is 300 ms; the job takes 60 s");
             assertThat(child.waitFor(TestKit.DEADLINE)).as("the exit status when the drain deadline passed")
                     .isEqualTo(GracefulWorker.EXIT_FORCED);
         }
+    }
+
+    /** The worker's transcript once it has started a 60 s job, got SIGTERM and said it is stopping. */
+    private static TestKit.Transcript stoppingWithALongJob(ChildProcess child) throws Exception {
+        TestKit.Transcript out = new TestKit.Transcript(child);
+        out.awaitReady();
+        job(child, 1, 60_000);
+        out.await("started 1"::equals, "\"started 1\"", "submit should start the job");
+        Libc.kill(child.pid(), Libc.SIGTERM);
+        out.await(l -> l.startsWith("stopping"), "\"stopping: …\"", NO_HANDLER);
+        return out;
     }
 
     private static void job(ChildProcess child, int id, long millis) throws Exception {

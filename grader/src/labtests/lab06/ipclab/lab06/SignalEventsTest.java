@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ipclab.grader.api.Graded;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.testkit.FdTargets;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class SignalEventsTest {
     @DisplayName("SignalEvents installs a handler (SigCgt), turns a signal into an event, and on close restores the default and closes its pipe")
     void installsRecordsAndRestores() throws Exception {
         long self = ProcessHandle.current().pid();
-        List<String> before = TestKit.openDescriptors();
+        Map<Integer, String> before = FdTargets.ofThisProcess();
         assertThat(TestKit.mask(self, "SigCgt")).as("precondition: nothing in this JVM handles SIGUSR1 yet").doesNotContain(10);
         SignalEvents events = SignalEvents.open(SignalName.USR1);
         try {
@@ -31,9 +32,9 @@ class SignalEventsTest {
                     .as("after open(USR1), /proc/self/status SigCgt should contain SIGUSR1 (10): install a handler with"
                             + " sun.misc.Signal.handle(new Signal(\"USR1\"), handler)")
                     .contains(10);
-            List<String> added = TestKit.openDescriptors().stream().filter(fd -> !before.contains(fd)).toList();
-            assertThat(added).as("open() should make exactly one pipe: two new descriptors, both pipe:[…] (it made %s)", added)
-                    .hasSize(2).allMatch(fd -> fd.contains("pipe:["));
+            Map<Integer, String> added = FdTargets.openedSince(before);
+            assertThat(added.values()).as("open() should make exactly one pipe: two new descriptors, both pipe:[…] (it made %s)", added)
+                    .hasSize(2).allMatch(target -> target.startsWith("pipe:["));
             assertThat(Libc.poll(events.readFd(), Libc.POLLIN, 0))
                     .as("before any signal, the self-pipe's read end must not be readable").isZero();
             Libc.kill(self, Libc.SIGUSR1); // safe: SigCgt shows a handler is installed
@@ -48,7 +49,7 @@ class SignalEventsTest {
         assertThat(TestKit.mask(self, "SigCgt"))
                 .as("close() should put the previous handler back (for SIGUSR1 that is SIG_DFL), so SigCgt no longer has 10")
                 .doesNotContain(10);
-        List<String> left = TestKit.openDescriptors().stream().filter(fd -> !before.contains(fd)).toList();
+        Map<Integer, String> left = FdTargets.openedSince(before);
         assertThat(left).as("close() should close both ends of the pipe").isEmpty();
     }
 
@@ -61,7 +62,7 @@ class SignalEventsTest {
             out.awaitReady();
             for (int signal : new int[] {Libc.SIGHUP, Libc.SIGINT, Libc.SIGUSR1, Libc.SIGTERM}) {
                 String symbol = SignalName.describe(signal).split(" ")[0];
-                TestKit.send(child, signal);
+                Libc.kill(child.pid(), signal);
                 String line = out.await(l -> l.startsWith("event"), "\"event " + symbol + "\"",
                         "the loop should print one event line per signal (is the byte the handler writes the signal's number?)");
                 assertThat(line).as("the event for %s", symbol).isEqualTo("event " + symbol);
@@ -80,10 +81,10 @@ class SignalEventsTest {
             TestKit.Transcript out = new TestKit.Transcript(child);
             out.awaitReady();
             for (int i = 0; i < BURST; i++) {
-                TestKit.send(child, Libc.SIGUSR1);
+                Libc.kill(child.pid(), Libc.SIGUSR1);
             }
             out.await("event SIGUSR1"::equals, "the first \"event SIGUSR1\"", "a burst of " + BURST + " SIGUSR1 never reached the loop");
-            TestKit.send(child, Libc.SIGTERM);
+            Libc.kill(child.pid(), Libc.SIGTERM);
             out.await("bye"::equals, "\"bye\"", "after SIGTERM the loop ends");
             assertThat(child.waitFor(TestKit.DEADLINE)).as("the loop's exit status").isZero();
             long seen = out.seen().stream().filter("event SIGUSR1"::equals).count();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
-import ipclab.support.ErrnoException;
-import ipclab.support.Libc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -135,10 +133,6 @@ final class TestKit {
         return ChildJvm.main(main).args(args).redirectError(ProcessBuilder.Redirect.PIPE).start();
     }
 
-    static void send(ChildProcess child, int signal) throws ErrnoException {
-        Libc.kill(child.pid(), signal);
-    }
-
     /** A mask of /proc/PID/status decoded here, independently of the student's code. */
     static Set<Integer> mask(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -154,24 +148,5 @@ final class TestKit {
             }
         }
         throw new IllegalStateException("no " + field + " in /proc/" + pid + "/status");
-    }
-
-    /** The descriptors open in this process now, with what they point to. */
-    static List<String> openDescriptors() throws IOException {
-        List<String> fds = new ArrayList<>();
-        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path p : entries.toList()) {
-                try {
-                    Path target = Files.readSymbolicLink(p);
-                    if (target.toString().matches("/proc/\\d+/fd")) {
-                        continue; // the directory stream listing /proc/self/fd right now
-                    }
-                    fds.add(p.getFileName() + " -> " + target);
-                } catch (IOException e) {
-                    // the descriptor Files.list used itself, gone already
-                }
-            }
-        }
-        return fds;
     }
 }

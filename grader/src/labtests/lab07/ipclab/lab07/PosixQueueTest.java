@@ -8,6 +8,7 @@ import ipclab.support.ChildProcess;
 import ipclab.support.Errno;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import ipclab.testkit.FdTargets;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,10 +46,9 @@ class PosixQueueTest {
     void messagesCrossBetweenProcessesWhole() throws Exception {
         String name = newName("basic");
         try (PosixQueue queue = PosixQueue.create(name, 10, 256)) {
-            Path link = Path.of("/proc/self/fd/" + queue.descriptor());
-            assertThat(Files.readSymbolicLink(link).toString())
-                    .as("readlink %s: a message queue descriptor is a file descriptor for the queue's file in the mqueue"
-                            + " filesystem; return what mq_open returned from descriptor()", link)
+            assertThat(FdTargets.target(queue.descriptor()))
+                    .as("readlink /proc/self/fd/%d: a message queue descriptor is a file descriptor for the queue's file in the mqueue"
+                            + " filesystem; return what mq_open returned from descriptor()", queue.descriptor())
                     .isEqualTo(name);
 
             TestKit.runToEnd(Duration.ofSeconds(15), "mq-send", name, "0:hello", "0:a second, longer message", "0:3");

@@ -4,11 +4,10 @@ import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Errno;
 import ipclab.support.ErrnoException;
-import ipclab.support.RunTag;
+import ipclab.testkit.Await;
+import ipclab.testkit.UniqueNames;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ final class TestKit {
 
     /** A queue name made without your code, in the form the grader's leak check recognises. */
     static String queueName(String purpose) {
-        return "/" + RunTag.uniqueName(purpose);
+        return "/" + UniqueNames.of(purpose);
     }
 
     /** Removes a queue the test may have created; a queue that was never made is fine. */
@@ -70,18 +69,14 @@ final class TestKit {
     /** As above, quoting the child's error output from {@code stderr} (a file it was redirected to) on failure. */
     static String awaitLine(ChildProcess child, BufferedReader out, Path stderr, Duration deadline,
                             Predicate<String> wanted, String waitingFor) throws Exception {
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String l = out.readLine(); l != null; l = out.readLine()) {
-                    if (wanted.test(l)) {
-                        return l;
-                    }
+        CompletableFuture<String> line = Await.onNewThread("lab07-line-reader", () -> {
+            for (String l = out.readLine(); l != null; l = out.readLine()) {
+                if (wanted.test(l)) {
+                    return l;
                 }
-                return null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
-        }, runnable -> Thread.ofPlatform().daemon().start(runnable));
+            return null;
+        });
         String found;
         try {
             found = line.get(deadline.toMillis(), TimeUnit.MILLISECONDS);

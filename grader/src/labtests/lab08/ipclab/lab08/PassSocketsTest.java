@@ -3,6 +3,7 @@ package ipclab.lab08;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Await;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,7 +12,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,11 +23,6 @@ class PassSocketsTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void warmUp() throws Exception {
-        TestKit.warmUpJunixsocket();
-    }
-
     @Test
     @Graded(points = 10, handout = STEP)
     @DisplayName("a connected socket passed to a child JVM: our peer talks to the child, and sees EOF when the child closes it")
@@ -36,11 +31,11 @@ class PassSocketsTest {
         try (TestKit.Link link = TestKit.Link.start("talk");
              ServerSocketChannel server = listener(path);
              SocketChannel ours = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            try (SocketChannel handed = TestKit.within(TestKit.DEADLINE, "accept on our own socket", server::accept)) {
+            try (SocketChannel handed = Await.within(TestKit.DEADLINE, "accept on our own socket", server::accept)) {
                 link.channel().send("socket".getBytes(StandardCharsets.UTF_8), Descriptors.of(handed));
             } // our copy of the accepted end is closed: only the child holds it now
             ours.write(ByteBuffer.wrap("ping\n".getBytes(StandardCharsets.UTF_8)));
-            String answer = TestKit.within(TestKit.DEADLINE,
+            String answer = Await.within(TestKit.DEADLINE,
                     "no answer on the socket we handed over: did the child turn the descriptor into a socket (Handles.asSocket)?",
                     () -> readToEnd(ours));
             assertThat(answer)
@@ -62,7 +57,7 @@ class PassSocketsTest {
             } // closed here: the socket and its queue of waiting clients now live on in the child's copy
             assertThat(link.line("the child did not say it was ready: did Handles.asListener work?")).isEqualTo("ready");
             try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-                assertThat(TestKit.within(TestKit.DEADLINE, "the child did not answer our client", () -> readToEnd(client)))
+                assertThat(Await.within(TestKit.DEADLINE, "the child did not answer our client", () -> readToEnd(client)))
                         .as("the child accept(2)ed on the listening socket it received, although we created and bound it")
                         .isEqualTo("accepted by " + link.pid() + "\n");
             }

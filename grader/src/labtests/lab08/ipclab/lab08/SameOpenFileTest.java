@@ -7,7 +7,6 @@ import java.io.FileInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,11 +18,6 @@ class SameOpenFileTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void warmUp() throws Exception {
-        TestKit.warmUpJunixsocket();
-    }
 
     @Test
     @Graded(points = 10, handout = STEP)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
 import ipclab.support.Libc;
+import ipclab.testkit.FdTargets;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,11 +23,6 @@ class SendFilesTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void warmUp() throws Exception {
-        TestKit.warmUpJunixsocket();
-    }
 
     @Test
     @Graded(points = 15, handout = STEP)
@@ -41,7 +36,7 @@ class SendFilesTest {
             link.channel().send("file".getBytes(StandardCharsets.UTF_8), in.getFD());
             String fdLine = link.line("the child never reported the descriptor it received: did receive() return it?");
             int childFd = Integer.parseInt(fdLine.substring("fd ".length()));
-            assertThat(TestKit.target(link.pid(), childFd))
+            assertThat(FdTargets.target(link.pid(), childFd))
                     .as("in the child, /proc/%d/fd/%d should point at the file we sent", link.pid(), childFd)
                     .isEqualTo(file.toRealPath().toString());
             link.go();

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.FdTargets;
 import java.io.FileDescriptor;
-import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -14,20 +14,15 @@ class TruncationTest {
 
     private static final String STEP = "Step 4: When the control buffer is too small";
 
-    @BeforeAll
-    static void warmUp() throws Exception {
-        TestKit.warmUpJunixsocket();
-    }
-
     @Test
     @Graded(points = 15, handout = STEP)
     @DisplayName("eight descriptors into room for two: ControlTruncatedException (MSG_CTRUNC), and not one descriptor leaks")
     void truncatedControlLeaksNothing() throws Exception {
         try (TestKit.Link link = TestKit.Link.start("send-devnull", "8")) {
             assertThat(link.line("the child did not send its descriptors")).isEqualTo("sent");
-            List<Integer> before = TestKit.openDescriptors();
+            Set<Integer> before = FdTargets.ofThisProcess().keySet();
             Throwable thrown = catchThrowable(() -> link.channel().receiveAtMost(16, 2));
-            List<Integer> after = TestKit.openDescriptors();
+            Set<Integer> after = FdTargets.ofThisProcess().keySet();
             if (thrown instanceof UnsupportedOperationException todo) {
                 throw todo; // a TODO reads as a TODO
             }
@@ -52,14 +47,14 @@ class TruncationTest {
     void exactRoomIsEnough() throws Exception {
         try (TestKit.Link link = TestKit.Link.start("send-devnull", "4")) {
             assertThat(link.line("the child did not send its descriptors")).isEqualTo("sent");
-            List<Integer> before = TestKit.openDescriptors();
+            Set<Integer> before = FdTargets.ofThisProcess().keySet();
             Received received = link.channel().receiveAtMost(16, 4);
             try {
                 assertThat(received.text()).isEqualTo("x");
                 assertThat(received.descriptors()).as("four /dev/null descriptors fit in CMSG_SPACE(4 * sizeof(int))").hasSize(4);
                 for (FileDescriptor fd : received.descriptors()) {
                     int number = Descriptors.number(fd);
-                    assertThat(TestKit.target(ProcessHandle.current().pid(), number))
+                    assertThat(FdTargets.target(number))
                             .as("received descriptor %d should point at /dev/null, like the child's", number)
                             .isEqualTo("/dev/null");
                 }
@@ -68,7 +63,7 @@ class TruncationTest {
                     Descriptors.close(fd);
                 }
             }
-            assertThat(TestKit.openDescriptors()).as("after closing what we received, our table is as before").isEqualTo(before);
+            assertThat(FdTargets.ofThisProcess().keySet()).as("after closing what we received, our table is as before").isEqualTo(before);
             link.go();
             assertThat(link.child().waitFor(TestKit.DEADLINE)).isZero();
         }

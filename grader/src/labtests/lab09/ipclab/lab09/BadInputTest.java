@@ -3,6 +3,8 @@ package ipclab.lab09;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Await;
+import ipclab.testkit.FdTargets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
@@ -18,18 +20,18 @@ class BadInputTest {
         // The JVM opens some descriptors for good on first use (the random source behind the private
         // directory's name): make that happen before counting, so only what this channel leaks shows.
         Files.delete(Files.createTempDirectory("ipclab-warmup"));
-        int before = Descriptors.openCount();
+        int before = FdTargets.ofThisProcess().size();
         IOException error;
         try (TestKit.Session session = TestKit.Session.open(RawChild.class, options, rawMode)) {
             CompletableFuture<IOException> reported = new CompletableFuture<>();
             session.channel().onError(reported::complete);
             session.channel().start();
-            error = TestKit.await(reported, "the peer sent " + rawMode[0] + " input, but no error listener was called: "
+            error = Await.await(reported, TestKit.DEADLINE, "the peer sent " + rawMode[0] + " input, but no error listener was called: "
                     + "the reader must turn bad input into a ProtocolException and report it");
-            TestKit.await(session.channel().whenClosed(), "the channel reported the error but did not close");
+            Await.await(session.channel().whenClosed(), TestKit.DEADLINE, "the channel reported the error but did not close");
             assertThat(session.channel().isConnected()).as("after bad input the channel is closed").isFalse();
         }
-        assertThat(Descriptors.openCount())
+        assertThat(FdTargets.ofThisProcess().size())
                 .as("after the channel and the child are closed, this process must have as many descriptors open as before: "
                         + "a received descriptor or the socket leaked")
                 .isEqualTo(before);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ipclab.grader.api.Graded;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.testkit.Await;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +36,9 @@ class FindTheChannelTest {
             try (AFUNIXSocketChannel stranger = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(socket));
                  ChildProcess child = ChildJvm.main(TestChild.class).args("echo")
                          .env(Channel.ENVIRONMENT_VARIABLE, socket.toString()).start();
-                 Channel channel = TestKit.within("accept never returned the child's connection",
+                 Channel channel = Await.within(TestKit.DEADLINE, "accept never returned the child's connection",
                          () -> server.accept(child.pid(), TestKit.DEADLINE, ChannelOptions.defaults()))) {
-                int strangerRead = TestKit.within("the stranger's connection was neither closed nor answered: did accept() close "
+                int strangerRead = Await.within(TestKit.DEADLINE, "the stranger's connection was neither closed nor answered: did accept() close "
                         + "connections whose SO_PEERCRED pid is not the child's?", () -> stranger.read(ByteBuffer.allocate(16)));
                 assertThat(strangerRead)
                         .as("the stranger connected first; accept() must have checked its peer credentials (pid %d, not the child's %d) "

@@ -7,6 +7,7 @@ import ipclab.grader.api.Graded;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.testkit.Await;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ class FlowTest {
             assertThat(session.line("the child saw no disconnect event"))
                     .as("the child must receive all 500 queued messages before it reads EOF")
                     .isEqualTo("disconnected after 500 messages");
-            TestKit.await(parentSaw, "the child closed its end, but our disconnect listener never ran");
+            Await.await(parentSaw, TestKit.DEADLINE, "the child closed its end, but our disconnect listener never ran");
             assertThat(session.forked().child().waitFor(TestKit.DEADLINE))
                     .as("the child's channel closed without the child asking: its default is to exit with CHANNEL_CLOSED_EXIT")
                     .isEqualTo(Channel.CHANNEL_CLOSED_EXIT);
@@ -106,7 +107,7 @@ class FlowTest {
         Optional<ProcessHandle> grandchild = Optional.empty();
         try (ChildProcess middle = ChildJvm.main(TestChild.class).args("middle", marker.toString()).start()) {
             BufferedReader out = new BufferedReader(new InputStreamReader(middle.process().getInputStream(), StandardCharsets.UTF_8));
-            String line = TestKit.within("the middle process never reported its child", out::readLine);
+            String line = Await.within(TestKit.DEADLINE, "the middle process never reported its child", out::readLine);
             if (line == null || !line.startsWith("grandchild ")) {
                 fail("the middle process could not fork its child with a channel (see its stderr above); it said: " + line);
             }
@@ -116,7 +117,7 @@ class FlowTest {
             Libc.kill(middle.pid(), Libc.SIGKILL);
             middle.waitFor(TestKit.DEADLINE);
             // The grandchild's ChildMain watches the test JVM, not the middle: only the channel can tell it.
-            TestKit.await(grandchild.get().onExit(), "the grandchild still runs after its parent was killed: on EOF "
+            Await.await(grandchild.get().onExit(), TestKit.DEADLINE, "the grandchild still runs after its parent was killed: on EOF "
                     + "the child's channel must exit the process (CHANNEL_CLOSED_EXIT)");
             assertThat(Files.exists(marker) ? Files.readString(marker) : "(no file)")
                     .as("the grandchild's disconnect listener ran before it exited").isEqualTo("disconnected");

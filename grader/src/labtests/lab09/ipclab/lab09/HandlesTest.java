@@ -3,6 +3,8 @@ package ipclab.lab09;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Await;
+import ipclab.testkit.FdTargets;
 import java.io.FileInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,19 +31,19 @@ class HandlesTest {
         try (TestKit.Session session = TestKit.Session.open(TestChild.class, "echo")) {
             session.channel().start();
             session.next("the child's greeting never arrived");
-            int before = Descriptors.openCount();
+            int before = FdTargets.ofThisProcess().size();
             CompletableFuture<Void> acked;
             try (FileInputStream in = new FileInputStream(file.toFile())) {
                 assertThat(new String(in.readNBytes(10), StandardCharsets.UTF_8)).isEqualTo(CONTENT.substring(0, 10));
                 acked = session.channel().send(TestKit.json().put("file", "shared.txt"), in.getFD());
             } // closed at once: the channel must keep its own copy until the ack
-            TestKit.await(acked, "the send never completed: does the receiver send an ack for a message flagged \"handle\", "
+            Await.await(acked, TestKit.DEADLINE, "the send never completed: does the receiver send an ack for a message flagged \"handle\", "
                     + "and does the sender complete the future when the ack with that seq arrives?");
             assertThat(session.next("the child never said what it read from the file").path("read").asText())
                     .as("the child read through the descriptor we sent; it shares our open file description, so it starts at "
                             + "our offset (10). An error or nothing means the descriptor was closed before it was sent: keep a dup until the ack")
                     .isEqualTo(CONTENT.substring(10));
-            assertThat(Descriptors.openCount())
+            assertThat(FdTargets.ofThisProcess().size())
                     .as("we closed our file; after the ack the channel's duplicate must be closed too: as many descriptors open as before")
                     .isEqualTo(before);
         }
@@ -54,12 +56,12 @@ class HandlesTest {
         ChannelOptions options = ChannelOptions.defaults().withAckTimeout(Duration.ofMillis(300), 3);
         try (TestKit.Session session = TestKit.Session.open(RawChild.class, options, "never-ack")) {
             session.channel().start();
-            int before = Descriptors.openCount();
+            int before = FdTargets.ofThisProcess().size();
             CompletableFuture<Void> acked;
             try (FileInputStream devNull = new FileInputStream("/dev/null")) {
                 acked = session.channel().send(TestKit.json().put("please", "ack"), devNull.getFD());
             }
-            Throwable failure = TestKit.failureOf(acked, "the send neither completed nor failed: after the last attempt's "
+            Throwable failure = Await.failureOf(acked, TestKit.DEADLINE, "the send neither completed nor failed: after the last attempt's "
                     + "timeout the future must fail");
             assertThat(failure)
                     .as("the peer never acks: after 3 attempts the send fails with HandleNotAcknowledgedException")
@@ -70,7 +72,7 @@ class HandlesTest {
                         .as("attempt %d: the same line, flagged \"handle\", again with one descriptor attached", attempt)
                         .contains("\"handle\":true").contains("\"please\":\"ack\"").endsWith("descriptors 1");
             }
-            assertThat(Descriptors.openCount())
+            assertThat(FdTargets.ofThisProcess().size())
                     .as("after giving up, the channel must close the duplicate it kept for the retries")
                     .isEqualTo(before);
         }

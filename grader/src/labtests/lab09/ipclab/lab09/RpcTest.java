@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ipclab.grader.api.Graded;
+import ipclab.testkit.Await;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -24,10 +25,10 @@ class RpcTest {
                     .register("ping", params -> TestKit.json().put("pong", ourPid).put("from", params.path("from").asLong()));
             session.channel().start();
             session.next("the child's greeting never arrived");
-            JsonNode sum = TestKit.await(rpc.call("add", TestKit.json().put("a", 2).put("b", 3)),
+            JsonNode sum = Await.await(rpc.call("add", TestKit.json().put("a", 2).put("b", 3)), TestKit.DEADLINE,
                     "call \"add\" got no answer: does the callee send {\"rpc\":\"result\"} with the call's id, and does call() match it?");
             assertThat(sum.asInt()).as("the child's \"add\" of 2 and 3").isEqualTo(5);
-            JsonNode nested = TestKit.await(rpc.call("callParent", TestKit.json()),
+            JsonNode nested = Await.await(rpc.call("callParent", TestKit.json()), TestKit.DEADLINE,
                     "call \"callParent\" got no answer: while it runs the child calls our \"ping\"; if handlers run on the reader "
                             + "thread, nobody reads the answer to the inner call");
             assertThat(nested.path("child").asLong()).as("the outer call was answered by the child").isEqualTo(session.pid());
@@ -46,15 +47,15 @@ class RpcTest {
             Rpc rpc = new Rpc(session.channel());
             session.channel().start();
             session.next("the child's greeting never arrived");
-            Throwable thrown = TestKit.failureOf(rpc.call("fail", TestKit.json().put("why", "on purpose")), "call \"fail\" never finished");
+            Throwable thrown = Await.failureOf(rpc.call("fail", TestKit.json().put("why", "on purpose")), TestKit.DEADLINE, "call \"fail\" never finished");
             assertThat(thrown).as("the child's handler threw IllegalArgumentException(\"boom: on purpose\")")
                     .isInstanceOf(RemoteCallException.class);
             assertThat(((RemoteCallException) thrown).remoteMessage()).as("the remote message is carried back")
                     .contains("boom: on purpose");
-            Throwable unknown = TestKit.failureOf(rpc.call("noSuchMethod", TestKit.json()), "call \"noSuchMethod\" never finished");
+            Throwable unknown = Await.failureOf(rpc.call("noSuchMethod", TestKit.json()), TestKit.DEADLINE, "call \"noSuchMethod\" never finished");
             assertThat(unknown).as("a method the child never registered").isInstanceOf(RemoteCallException.class)
                     .hasMessageContaining("noSuchMethod").hasMessageContaining("unknown method");
-            Throwable late = TestKit.failureOf(rpc.call("hang", TestKit.json(), Duration.ofMillis(300)),
+            Throwable late = Await.failureOf(rpc.call("hang", TestKit.json(), Duration.ofMillis(300)), TestKit.DEADLINE,
                     "call \"hang\" with a 300 ms timeout never finished: schedule the timeout when the call is sent");
             assertThat(late).as("\"hang\" never answers; after 300 ms the call fails").isInstanceOf(TimeoutException.class)
                     .hasMessageContaining("hang").hasMessageContaining("300 ms");
@@ -71,10 +72,10 @@ class RpcTest {
             session.next("the child's greeting never arrived");
             CompletableFuture<JsonNode> waiting = rpc.call("hang", TestKit.json(), Duration.ofSeconds(60));
             session.forked().child().close(); // SIGKILL: the kernel closes its end, we read EOF
-            Throwable failure = TestKit.failureOf(waiting, "the call kept waiting after the child died: on disconnect, fail every pending call");
+            Throwable failure = Await.failureOf(waiting, TestKit.DEADLINE, "the call kept waiting after the child died: on disconnect, fail every pending call");
             assertThat(failure).as("the channel's EOF must fail the pending call").isInstanceOf(ChannelClosedException.class)
                     .hasMessageContaining("hang");
-            TestKit.await(session.channel().whenClosed(), "the channel did not close after the child died");
+            Await.await(session.channel().whenClosed(), TestKit.DEADLINE, "the channel did not close after the child died");
         }
     }
 }

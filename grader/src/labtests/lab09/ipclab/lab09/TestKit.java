@@ -13,12 +13,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** What the lab 09 tests share: a child JVM with a channel to the test, its stdout, an inbox, deadlines. */
+/** What the lab 09 tests share: a child JVM with a channel to the test, its stdout, an inbox. */
 final class TestKit {
 
     static final Duration DEADLINE = Duration.ofSeconds(15);
@@ -65,7 +63,7 @@ final class TestKit {
 
         /** The child's next line of output, or a failure at the deadline. */
         String line(String whenItHangs) throws Exception {
-            String line = within(whenItHangs, out::readLine);
+            String line = Await.within(DEADLINE, whenItHangs, out::readLine);
             if (line == null) {
                 fail(forked.child() + " ended before answering (its error, if any, is on stderr above): " + whenItHangs);
             }
@@ -87,25 +85,5 @@ final class TestKit {
 
     static ObjectNode json() {
         return JSON.createObjectNode();
-    }
-
-    static <T> T within(String whenItHangs, Callable<T> work) throws Exception {
-        return Await.await(Await.onNewThread("lab09-test-worker", work), DEADLINE, whenItHangs);
-    }
-
-    static <T> T await(CompletableFuture<T> target, String whenItHangs) throws Exception {
-        return Await.await(target, DEADLINE, whenItHangs);
-    }
-
-    /** The failure of {@code future} (unwrapped), or a test failure when it succeeds or hangs. */
-    static Throwable failureOf(CompletableFuture<?> future, String whenItHangs) throws Exception {
-        try {
-            Object value = future.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-            return fail("expected a failure but it completed with " + value);
-        } catch (java.util.concurrent.ExecutionException e) {
-            return e.getCause();
-        } catch (java.util.concurrent.TimeoutException e) {
-            return fail("still not finished after " + DEADLINE.toSeconds() + " s: " + whenItHangs);
-        }
     }
 }

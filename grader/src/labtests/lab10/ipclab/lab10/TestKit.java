@@ -2,6 +2,8 @@ package ipclab.lab10;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import ipclab.testkit.Await;
+import ipclab.testkit.FdTargets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -14,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /** Helpers for the lab 10 tests: recording a cluster's events, clients with deadlines, who holds a socket. */
 final class TestKit {
@@ -157,55 +158,32 @@ final class TestKit {
         return -1;
     }
 
-    /** True when process {@code pid} has a descriptor for socket {@code inode}. */
-    static boolean holds(long pid, long inode) {
-        String target = "socket:[" + inode + "]";
-        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            return fds.anyMatch(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().equals(target);
-                } catch (IOException e) {
-                    return false; // closed while we looked
-                }
-            });
-        } catch (IOException e) {
-            return false; // the process is gone
-        }
-    }
-
     /**
      * Waits until the server side of {@code client} is held by one of {@code workers} and no longer
      * by this process (the master closed its copy after the worker's ack); returns that worker's pid.
+     * Polls /proc: the kernel has no notification for "a descriptor moved".
      */
     static long awaitHeldByWorker(int serverPort, Socket client, List<Long> workers, String whenNot) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
         long self = ProcessHandle.current().pid();
-        while (System.nanoTime() < end) {
+        return Await.polling(DEADLINE, () -> {
             long inode = serverSideInode(serverPort, client.getLocalPort());
-            if (inode > 0 && !holds(self, inode)) {
+            String socket = "socket:[" + inode + "]";
+            if (inode > 0 && !FdTargets.holds(self, socket)) {
                 for (long pid : workers) {
-                    if (holds(pid, inode)) {
+                    if (FdTargets.holds(pid, socket)) {
                         return pid;
                     }
                 }
             }
-            Thread.sleep(20); // polling /proc: the kernel has no notification for "a descriptor moved"
-        }
-        return fail(whenNot);
+            return null;
+        }, whenNot);
     }
 
     /** Waits for a file a helper worker writes, and returns its content. */
     static String awaitFile(Path file, String whenMissing) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (System.nanoTime() < end) {
-            if (Files.exists(file)) {
-                String text = Files.readString(file).strip();
-                if (!text.isEmpty()) {
-                    return text;
-                }
-            }
-            Thread.sleep(20);
-        }
-        return fail(whenMissing);
+        return Await.polling(DEADLINE, () -> {
+            String text = Files.exists(file) ? Files.readString(file).strip() : "";
+            return text.isEmpty() ? null : text;
+        }, whenMissing);
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import ipclab.grader.isolation.Cgroup;
 import ipclab.grader.isolation.Isolation;
 import ipclab.grader.report.Progress;
+import ipclab.testkit.Trees;
 import java.util.stream.Stream;
 
 /**
@@ -245,7 +246,7 @@ public final class Grader {
 
     private PreparedLab copySources(Lab lab, Stage stage) throws IOException, LabSources.Refused {
         Path work = options.workRoot().resolve(lab.id());
-        Tree.delete(work);
+        Trees.delete(work);
         Files.createDirectories(work);
         Path sources = LabSources.copy(lab.folder(), work);
         List<Path> classPath = stage.labClassPath(options.root().resolve("labs/support/pom.xml")).of(lab.folder());
@@ -253,7 +254,7 @@ public final class Grader {
     }
 
     /**
-     * The lab, its graded tests and the test kit, and the hidden tests: every lab's, in one compiling
+     * The lab, its graded tests and the hidden tests: every lab's, in one compiling
      * JVM. Each job's result by name ({@code lab02/lab}, {@code lab02/tests}, {@code lab02/hidden});
      * when the compiler cannot even run, every lab is marked with the reason and the map is empty.
      */
@@ -271,8 +272,9 @@ public final class Grader {
     }
 
     /**
-     * Per lab: the lab against what its pom declares (as its Maven module compiles); its tests and the
-     * test kit against the lab and the grader's libraries; the hidden tests against all of those.
+     * Per lab: the lab against what its pom declares (as its Maven module compiles); its tests against
+     * the lab and the grader's classes and libraries (the test kit among them); the hidden tests
+     * against all of those.
      */
     private List<CompileJob> jobs(Map<Lab, PreparedLab> prepared, Stage stage) throws IOException {
         List<CompileJob> jobs = new ArrayList<>();
@@ -282,7 +284,7 @@ public final class Grader {
             String id = lab.id();
             jobs.add(new CompileJob(id + "/lab", List.of(src.resolve("main/java")), List.of(src.resolve("main/resources")),
                     entry.getValue().classPath(), stage.classes(lab), null));
-            jobs.add(new CompileJob(id + "/tests", List.of(lab.visibleTests(), options.testsRoot().resolve("common")), List.of(),
+            jobs.add(new CompileJob(id + "/tests", List.of(lab.visibleTests()), List.of(),
                     concat(stage.libraries(), stage.classes(lab)), stage.testClasses(lab), id + "/lab"));
             if (lab.hiddenTests() != null && shadowingHidden(lab).isEmpty()) {
                 jobs.add(new CompileJob(id + "/hidden", List.of(lab.hiddenTests()), List.of(),

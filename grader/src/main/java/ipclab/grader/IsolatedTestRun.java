@@ -260,7 +260,7 @@ final class IsolatedTestRun {
         return new Ending(runner.exitValue(), stop, runner.pid(), budget);
     }
 
-    /** Graded tests and the test kit first, hidden tests, then the grader's libraries, and the lab last: it can shadow nothing. */
+    /** Graded tests first, hidden tests, then the grader's classes (the test kit among them) and libraries, and the lab last: it can shadow nothing. */
     private List<Path> runnerClasspath() {
         List<Path> classpath = new ArrayList<>();
         classpath.add(stage.testClasses(lab));

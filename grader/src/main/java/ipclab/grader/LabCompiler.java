@@ -1,6 +1,7 @@
 package ipclab.grader;
 
 import ipclab.support.BuildFacts;
+import ipclab.testkit.Trees;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -48,7 +49,7 @@ public final class LabCompiler {
                     + ") has no Java compiler: the grader needs a JDK " + BuildFacts.javaRelease() + ", not a JRE");
         }
         try {
-            Tree.delete(classes);
+            Trees.delete(classes);
             Files.createDirectories(classes);
             List<Path> sources = javaFiles(sourceFolders);
             if (sources.isEmpty()) {

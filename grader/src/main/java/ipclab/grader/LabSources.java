@@ -1,5 +1,6 @@
 package ipclab.grader;
 
+import ipclab.testkit.Trees;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class LabSources {
     static Path copy(Path lab, Path into) throws IOException, Refused {
         Path from = lab.resolve("src");
         Path to = into.resolve("src");
-        Tree.delete(to);
+        Trees.delete(to);
         Files.createDirectories(to);
         if (Files.isSymbolicLink(lab) || Files.isSymbolicLink(from)) {
             throw new Refused(show(lab.getParent(), Files.isSymbolicLink(lab) ? lab : from) + " is a symbolic link: the"

@@ -7,6 +7,8 @@ import ipclab.grader.runner.RunProcesses;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.ProcessTree;
+import ipclab.testkit.Processes;
+import ipclab.testkit.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,9 +92,9 @@ final class RunSweeper {
      */
     private void reapZombies() {
         long self = ProcessHandle.current().pid();
-        for (long pid : RunProcesses.pids()) {
-            RunProcesses.Stat stat = RunProcesses.stat(pid);
-            if (stat != null && stat.zombie() && stat.parent() == self && !started.contains(pid)) {
+        for (long pid : Processes.children(self)) {
+            Processes.Stat stat = Processes.stat(pid);
+            if (stat != null && stat.zombie() && !started.contains(pid)) {
                 try {
                     Libc.waitpidNoHang(pid);
                 } catch (ErrnoException | RuntimeException e) {
@@ -118,7 +120,7 @@ final class RunSweeper {
                 }
                 boolean jvmOwn = name.equals(perfData); // the JVMs' performance data, not the lab's doing
                 try {
-                    Entries.delete(entry);
+                    Trees.delete(entry);
                     if (!jvmOwn) {
                         removed.add("left " + Entries.shorten(entry) + " behind after its tests — it was removed");
                     }

@@ -1,6 +1,7 @@
 package ipclab.grader;
 
 import ipclab.grader.isolation.Isolation;
+import ipclab.testkit.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +20,10 @@ import java.util.stream.Stream;
  *
  * <pre>
  * /tmp/ipclab-grade-XXXX/          the grader's, readable by all
- *   lib/                           the grader's classes and libraries
+ *   lib/                           the grader's classes (the test kit among them) and libraries
  *   lib/support/                   the support code alone, which labs compile against
  *   lab02/classes/                 the lab, compiled
- *   lab02/test-classes/            its graded tests and the test kit, compiled
+ *   lab02/test-classes/            its graded tests, compiled
  *   lab02/hidden-classes/          the instructor's hidden tests, compiled
  *   lab02/runner/                  the student user's: event logs, JVM crash reports
  *   lab02/tmp/                     the student user's: java.io.tmpdir and working folder
@@ -121,7 +122,7 @@ final class Stage implements AutoCloseable {
     /** A fresh folder of the student user's own, below the lab's. */
     Path studentFolder(Lab lab, String name) throws IOException {
         Path dir = lab(lab).resolve(name);
-        Tree.delete(dir);
+        Trees.delete(dir);
         Files.createDirectories(dir);
         isolation.giveToStudent(dir);
         return dir;
@@ -163,6 +164,6 @@ final class Stage implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        Tree.delete(root);
+        Trees.delete(root);
     }
 }

@@ -1,21 +1,15 @@
 package ipclab.grader;
 
-import ipclab.grader.runner.Entries;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
-/** Copying and deleting folder trees. */
+/** Copying folder trees; {@link ipclab.testkit.Trees} deletes them. */
 final class Tree {
 
     private Tree() {
-    }
-
-    /** Deletes a folder and everything below it (student code may have built a tree there: see {@link Entries#delete}). */
-    static void delete(Path folder) throws IOException {
-        Entries.delete(folder);
     }
 
     static void copy(Path from, Path to) throws IOException {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ipclab.grader.runner.Entries;
 import ipclab.support.Libc;
+import ipclab.testkit.Trees;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ class GradescopeScriptsTest {
     @AfterAll
     static void removeAutograder() throws IOException {
         if (autograder != null) {
-            Tree.delete(autograder);
+            Trees.delete(autograder);
         }
     }
 

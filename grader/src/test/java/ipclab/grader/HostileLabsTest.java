@@ -9,6 +9,7 @@ import ipclab.grader.report.ConsoleReport;
 import ipclab.grader.report.GradescopeReport;
 import ipclab.grader.runner.Entries;
 import ipclab.support.Libc;
+import ipclab.testkit.Processes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -205,12 +206,8 @@ class HostileLabsTest {
     /** Live processes whose command line contains any of the marks. */
     private static List<Long> processesWith(String... marks) {
         return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(p -> {
-            try {
-                String cmdline = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
-                return Stream.of(marks).anyMatch(cmdline::contains);
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
+            String cmdline = String.join(" ", Processes.commandLine(p.pid()));
+            return Stream.of(marks).anyMatch(cmdline::contains);
         }).map(ProcessHandle::pid).toList();
     }
 }

@@ -83,38 +83,6 @@ public final class Entries {
         }
     }
 
-    /**
-     * Deletes an entry and, for a folder, everything below it, never following a link and never
-     * leaving the file system. This is {@code rm -rf}: it walks with openat(2) and unlinkat(2), so a
-     * tree deeper than PATH_MAX (student code can build one in a loop of mkdir and cd) goes too,
-     * where Java's path-based walk fails with "File name too long".
-     */
-    public static void delete(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Process rm = new ProcessBuilder("rm", "-rf", "--one-file-system", "--", p.toString())
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String complaint;
-        try (var out = rm.getInputStream()) {
-            complaint = new String(out.readNBytes(300), java.nio.charset.StandardCharsets.UTF_8).strip();
-            if (!rm.waitFor(RM_DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                rm.destroyForcibly();
-                throw new IOException("rm -rf " + shorten(p) + " took longer than " + RM_DEADLINE.toSeconds() + " s");
-            }
-        } catch (InterruptedException e) {
-            rm.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while removing " + shorten(p), e);
-        }
-        if (rm.exitValue() != 0) {
-            throw new IOException("rm -rf " + shorten(p) + " failed: " + complaint.lines().findFirst().orElse("exit status "
-                    + rm.exitValue()));
-        }
-    }
-
-    private static final java.time.Duration RM_DEADLINE = java.time.Duration.ofSeconds(60);
-
     /** A path as a message shows it: a student can make one thousands of characters long. */
     public static String shorten(Path p) {
         String s = p.toString();

@@ -3,6 +3,8 @@ package ipclab.grader.runner;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.ProcessTree;
+import ipclab.testkit.FdTargets;
+import ipclab.testkit.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Checks what a test left behind, and cleans it up: processes it started, descriptors it opened,
@@ -62,7 +62,7 @@ final class LeakGuard {
 
     /** Remembers what exists before a test. */
     void before() {
-        descriptorsBefore = openDescriptors();
+        descriptorsBefore = FdTargets.ofThisProcess();
         Map<Path, Set<String>> files = new HashMap<>();
         for (Path folder : watchedFolders) {
             files.put(folder, Entries.names(folder));
@@ -166,14 +166,7 @@ final class LeakGuard {
     }
 
     private Map<Integer, String> newDescriptors() {
-        Map<Integer, String> now = openDescriptors();
-        Map<Integer, String> leaked = new TreeMap<>();
-        now.forEach((fd, target) -> {
-            if (!target.equals(descriptorsBefore.get(fd)) && !isTooling(target)) {
-                leaked.put(fd, target);
-            }
-        });
-        return leaked;
+        return FdTargets.openedSince(descriptorsBefore, target -> !isTooling(target));
     }
 
     /** Descriptors the JVM opens on its own, lazily: class files from jars, the JDK's own files, randomness. */
@@ -182,22 +175,6 @@ final class LeakGuard {
                 || target.startsWith(System.getProperty("java.home"))
                 || target.equals("/dev/urandom") || target.equals("/dev/random") || target.equals("/dev/null")
                 || target.startsWith("/proc/");
-    }
-
-    private static Map<Integer, String> openDescriptors() {
-        Map<Integer, String> fds = new HashMap<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path entry : entries.toList()) {
-                try {
-                    fds.put(Integer.parseInt(entry.getFileName().toString()), Files.readSymbolicLink(entry).toString());
-                } catch (IOException e) {
-                    // The descriptor of the listing itself, closed by now.
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list /proc/self/fd", e);
-        }
-        return fds;
     }
 
     private void removeLeakedFiles(List<String> leaks) {
@@ -210,7 +187,7 @@ final class LeakGuard {
                 Path leaked = folder.resolve(name);
                 leaks.add("left " + Entries.kind(leaked) + " " + Entries.shorten(leaked) + " behind — it was removed");
                 try {
-                    Entries.delete(leaked);
+                    Trees.delete(leaked);
                 } catch (IOException e) {
                     leaks.add("could not remove " + Entries.shorten(leaked) + ": " + e.getMessage());
                 }

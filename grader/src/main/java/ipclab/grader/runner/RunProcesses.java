@@ -1,5 +1,6 @@
 package ipclab.grader.runner;
 
+import ipclab.testkit.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Finds every process a grading run started, however far it got from its parent.
@@ -30,43 +30,13 @@ public final class RunProcesses {
         Set<ProcessHandle> found = new LinkedHashSet<>();
         long self = ProcessHandle.current().pid();
         byte[] marker = (TOKEN_VARIABLE + "=" + token + "\0").getBytes(StandardCharsets.UTF_8);
-        for (long pid : pids()) {
+        for (long pid : Processes.pids()) {
             if (pid != self && carries(Path.of("/proc", Long.toString(pid), "environ"), marker) && !isZombie(pid)) {
                 ProcessHandle.of(pid).ifPresent(found::add);
             }
         }
         ProcessHandle.current().descendants().filter(p -> !isZombie(p.pid())).forEach(found::add);
         return found;
-    }
-
-    /** Every pid in /proc; empty when /proc cannot be listed. */
-    public static List<Long> pids() {
-        try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
-            return proc.map(dir -> dir.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
-                    .map(Long::parseLong).toList();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    /** A process's state letter and parent, from /proc/PID/stat. */
-    public record Stat(char state, long parent) {
-        /** Exited and waiting to be reaped (Z), or being removed (X): it holds nothing worth reporting. */
-        public boolean zombie() {
-            return state == 'Z' || state == 'X';
-        }
-    }
-
-    /** The process's {@link Stat}, or {@code null} when it is gone. */
-    public static Stat stat(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // pid (comm) state ppid ...: comm may contain spaces and parentheses, so look after the last ')'.
-            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
-            return new Stat(after[0].charAt(0), Long.parseLong(after[1]));
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 
     private static boolean carries(Path environ, byte[] marker) {
@@ -80,7 +50,7 @@ public final class RunProcesses {
 
     /** A zombie has exited and only waits to be reaped: it holds no resources worth reporting. A process gone counts too. */
     static boolean isZombie(long pid) {
-        Stat stat = stat(pid);
+        Processes.Stat stat = Processes.stat(pid);
         return stat == null || stat.zombie();
     }
 
@@ -102,15 +72,9 @@ public final class RunProcesses {
 
     /** {@code java … ipclab.lab03.Server --port 0} for a child JVM, the command line otherwise. */
     public static String describe(ProcessHandle p) {
-        List<String> args;
-        try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
-            args = List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
-        } catch (IOException e) {
-            return p.info().commandLine().orElse("?");
-        }
+        List<String> args = Processes.commandLine(p.pid());
         if (args.isEmpty()) {
-            return "?";
+            return p.info().commandLine().orElse("?");
         }
         String program = Path.of(args.getFirst()).getFileName().toString();
         int main = args.indexOf("ipclab.support.ChildMain");

@@ -1,0 +1,68 @@
+package ipclab.testkit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Every process on the machine as {@code /proc} lists it: its state, its parent, its command line.
+ * ProcessHandle does not say whether a process is a zombie, and finds no children of a process
+ * the JDK did not start: the grader reaps orphans and hunts a run's leftovers with these, and a
+ * test can ask who a process's children are.
+ */
+public final class Processes {
+
+    private Processes() {
+    }
+
+    /** A process's state letter and parent, from /proc/PID/stat. */
+    public record Stat(char state, long parent) {
+        /** Exited and waiting to be reaped (Z), or being removed (X): it holds nothing worth reporting. */
+        public boolean zombie() {
+            return state == 'Z' || state == 'X';
+        }
+    }
+
+    /** Every pid in /proc; empty when /proc cannot be listed. */
+    public static List<Long> pids() {
+        try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
+            return proc.map(dir -> dir.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The process's {@link Stat}, or {@code null} when it is gone. */
+    public static Stat stat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // pid (comm) state ppid ...: comm may contain spaces and parentheses, so look after the last ')'.
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+            return new Stat(after[0].charAt(0), Long.parseLong(after[1]));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The pids whose parent is {@code pid} now, zombies included: also children the JDK did not start, and orphans re-parented to a subreaper. */
+    public static List<Long> children(long pid) {
+        return pids().stream().filter(child -> {
+            Stat stat = stat(child);
+            return stat != null && stat.parent() == pid;
+        }).toList();
+    }
+
+    /** A process's command line, one element per argument; empty when it is gone, or a zombie (which has none). */
+    public static List<String> commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return raw.length == 0 ? List.of() : List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

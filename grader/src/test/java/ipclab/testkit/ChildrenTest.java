@@ -1,0 +1,36 @@
+package ipclab.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Children finds and ends the processes a test started")
+class ChildrenTest {
+
+    @Test
+    @DisplayName("a child started after the snapshot is new, described by its command line, and killed with what it started")
+    void newChildIsFoundAndKilled() throws Exception {
+        Set<Long> before = Children.liveDescendants();
+        Process sh = new ProcessBuilder("sh", "-c", "sleep 31 & wait").start();
+        try {
+            Await.until(java.time.Duration.ofSeconds(10), () -> sh.descendants().findAny().isPresent(),
+                    "the shell never started its sleep");
+            ProcessHandle grandchild = sh.descendants().findFirst().orElseThrow();
+            assertThat(Children.liveDescendants()).contains(sh.pid(), grandchild.pid());
+            assertThat(Children.newDescendants(before))
+                    .anyMatch(d -> d.startsWith(sh.pid() + " (") && d.endsWith("-c sleep 31 & wait)"))
+                    .anyMatch(d -> d.startsWith(grandchild.pid() + " (") && d.contains("sleep 31"));
+            Children.killNewDescendants(before);
+            assertThat(sh.isAlive()).isFalse();
+            assertThat(grandchild.isAlive()).as("the child's own child goes with it").isFalse();
+            assertThat(Children.newDescendants(before)).isEmpty();
+        } finally {
+            sh.destroyForcibly().waitFor();
+            sh.getOutputStream().close();
+            sh.getInputStream().close();
+            sh.getErrorStream().close();
+        }
+    }
+}
