@@ -30,7 +30,7 @@ class PipeCapacityTest {
             short revents = Libc.poll(pipe.writeFd, Libc.POLLOUT, 0);
             assertThat(revents & Libc.POLLOUT)
                     .as("after fillUntilFull the pipe should be full, so the kernel does not report POLLOUT (room to"
-                            + " write); poll says %s: keep writing until write(2) fails with EAGAIN", events(revents))
+                            + " write); poll says %s: keep writing until write(2) fails with EAGAIN", Libc.pollEventNames(revents))
                     .isZero();
             assertThat(filled)
                     .as("fillUntilFull took %d bytes into a pipe of %d. Fewer? Every write that does not fit into the"

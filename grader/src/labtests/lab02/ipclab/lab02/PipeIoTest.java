@@ -47,11 +47,11 @@ class PipeIoTest {
             short revents = Libc.poll(pipe.readFd, Libc.POLLIN, 0);
             assertThat(revents & Libc.POLLHUP)
                     .as("printf has exited, but this process still holds a write end of the pipe: the kernel must not report"
-                            + " POLLHUP yet, and a read(2) of the empty pipe would wait for more; poll says %s", events(revents))
+                            + " POLLHUP yet, and a read(2) of the empty pipe would wait for more; poll says %s", Libc.pollEventNames(revents))
                     .isZero();
             pipe.closeWriteEnd();
             revents = Libc.poll(pipe.readFd, Libc.POLLIN, 0);
-            assertThat(revents & Libc.POLLHUP).as("no write end is left anywhere; poll says %s", events(revents)).isNotZero();
+            assertThat(revents & Libc.POLLHUP).as("no write end is left anywhere; poll says %s", Libc.pollEventNames(revents)).isNotZero();
             byte[] got = within(DEADLINE, "readToEof did not return although no write end is open anywhere: read(2) returns 0"
                     + " at end of file, and that is when readToEof must stop", () -> PipeIo.readToEof(pipe.readFd));
             assertThat(new String(got, StandardCharsets.UTF_8))
@@ -77,7 +77,7 @@ class PipeIoTest {
             short revents = Libc.poll(pipe.readFd, Libc.POLLIN, 0);
             assertThat(revents & Libc.POLLHUP)
                     .as("fd %d, a dup of the write end, is still open, so the pipe still has a writer; poll says %s",
-                            extraWriteEnd, events(revents))
+                            extraWriteEnd, Libc.pollEventNames(revents))
                     .isZero();
             if (reader.isDone()) {
                 byte[] early = await(reader, DEADLINE, "");

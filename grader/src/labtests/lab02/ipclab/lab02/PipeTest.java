@@ -91,7 +91,7 @@ class PipeTest {
                     .isEqualTo(pipeName);
             short revents = Libc.poll(readFd, Libc.POLLIN, 0);
             assertThat(revents & Libc.POLLHUP)
-                    .as("with its only write end closed, the kernel reports POLLHUP on the read end; poll says %s", events(revents))
+                    .as("with its only write end closed, the kernel reports POLLHUP on the read end; poll says %s", Libc.pollEventNames(revents))
                     .isNotZero();
             assertThat(pipe.writeEndOpen()).as("writeEndOpen() after closeWriteEnd()").isFalse();
             assertThat(pipe.readEndOpen()).as("readEndOpen() after closeWriteEnd()").isTrue();

@@ -72,22 +72,4 @@ final class TestKit {
         }
         return -1;
     }
-
-    /** poll(2) revents as names, for messages. */
-    static String events(short revents) {
-        List<String> names = new ArrayList<>();
-        if ((revents & Libc.POLLIN) != 0) {
-            names.add("POLLIN");
-        }
-        if ((revents & Libc.POLLOUT) != 0) {
-            names.add("POLLOUT");
-        }
-        if ((revents & Libc.POLLHUP) != 0) {
-            names.add("POLLHUP");
-        }
-        if ((revents & Libc.POLLERR) != 0) {
-            names.add("POLLERR");
-        }
-        return names.isEmpty() ? "no events" : String.join("|", names);
-    }
 }

@@ -2,6 +2,7 @@ package ipclab.testkit;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import ipclab.support.Threads;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -26,22 +27,9 @@ public final class Await {
     private Await() {
     }
 
-    /**
-     * Runs {@code work} on a platform thread of its own, named {@code threadName} (the kernel sees the
-     * name too, in /proc/self/task/TID/comm). Not CompletableFuture.supplyAsync: its shared pool may
-     * have a single thread, and a writer blocked on a full pipe would keep the reader that could empty
-     * it from ever running.
-     */
+    /** Runs {@code work} on a platform thread of its own, named {@code threadName}: see {@link Threads#onNewThread}. */
     public static <T> CompletableFuture<T> onNewThread(String threadName, Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name(threadName).start(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
+        return Threads.onNewThread(threadName, work);
     }
 
     /** {@link #onNewThread(String, Callable)} for work whose thread nobody looks for by name. */

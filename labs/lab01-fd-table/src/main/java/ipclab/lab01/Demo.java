@@ -2,6 +2,7 @@ package ipclab.lab01;
 
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.support.ScratchFolder;
 import ipclab.support.demo.Narrator;
 
 import java.io.IOException;
@@ -37,29 +38,14 @@ public final class Demo {
 
     public static void main(String[] args) throws Exception {
         Narrator n = Narrator.fromArgs(args);
-        Path dir = Files.createTempDirectory("ipclab-fd-table-");
-        Path file = dir.resolve("notes.txt");
-        Path out = dir.resolve("out.txt");
         Demo demo = new Demo(n);
-        // Ctrl-C in a live demo runs shutdown hooks, not finally blocks: remove the files there too.
-        Thread removeFiles = new Thread(() -> {
-            for (Path p : List.of(file, out, dir)) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (java.io.IOException ignored) {
-                    // Best effort on the way out.
-                }
+        try (ScratchFolder dir = ScratchFolder.create("ipclab-fd-table-")) {
+            Path file = Files.writeString(dir.resolve("notes.txt"), "hello, descriptors\n");
+            try {
+                demo.run(file, dir.resolve("out.txt"));
+            } finally {
+                demo.closeAll();
             }
-        });
-        Runtime.getRuntime().addShutdownHook(removeFiles);
-        try {
-            Files.writeString(file, "hello, descriptors\n");
-            demo.run(file, out);
-        } finally {
-            demo.closeAll();
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(dir);
         }
         n.step("Done");
         n.say("Every descriptor the demo opened is closed, the child is gone and the files are removed.");

@@ -2,7 +2,10 @@ package ipclab.lab02;
 
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import ipclab.support.ProcessTree;
+import ipclab.support.Threads;
 import ipclab.support.demo.Narrator;
+import ipclab.support.demo.Wchan;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -14,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -87,9 +89,9 @@ public final class Demo {
                 PipeIo.writeAll(original, "some bytes\n".getBytes(StandardCharsets.UTF_8));
                 pipe.closeWriteEnd();
                 n.say("Wrote \"some bytes\" and closed fd " + original + "; fd " + copy + " is still open.");
-                n.say("poll(read end): " + events(Libc.poll(pipe.readFd(), Libc.POLLIN, 0))
+                n.say("poll(read end): " + Libc.pollEventNames(Libc.poll(pipe.readFd(), Libc.POLLIN, 0))
                         + "   (data to read, but no POLLHUP: a writer still exists)");
-                CompletableFuture<byte[]> reader = onNewThread(() -> PipeIo.readToEof(pipe.readFd()));
+                CompletableFuture<byte[]> reader = Threads.onNewThread("demo-worker", () -> PipeIo.readToEof(pipe.readFd()));
                 n.say("A reader thread calls readToEof: it reads the bytes, then read(2) waits for more...");
                 try {
                     reader.get(300, TimeUnit.MILLISECONDS);
@@ -102,7 +104,7 @@ public final class Demo {
                 byte[] all = reader.get(10, TimeUnit.SECONDS);
                 n.say("Closed the dup, the last write end: read(2) returns 0, end of file.");
                 n.say("readToEof got " + all.length + " bytes: \"" + new String(all, StandardCharsets.UTF_8).strip() + "\"");
-                n.say("poll(read end) now: " + events(Libc.poll(pipe.readFd(), Libc.POLLIN, 0)));
+                n.say("poll(read end) now: " + Libc.pollEventNames(Libc.poll(pipe.readFd(), Libc.POLLIN, 0)));
             } finally {
                 if (copy >= 0) {
                     Libc.close(copy);
@@ -122,14 +124,14 @@ public final class Demo {
             try {
                 int status = child.waitFor();
                 n.say("The child (pid " + child.pid() + ") has written its line and exited with status " + status + ".");
-                n.say("poll(read end): " + events(Libc.poll(pipe.readFd(), Libc.POLLIN, 0))
+                n.say("poll(read end): " + Libc.pollEventNames(Libc.poll(pipe.readFd(), Libc.POLLIN, 0))
                         + "   (no POLLHUP: this process still holds write end fd " + pipe.writeFd() + ")");
                 n.say("readToEof would take the line and then wait for ever. Close our copy:");
                 pipe.closeWriteEnd();
-                n.say("poll(read end): " + events(Libc.poll(pipe.readFd(), Libc.POLLIN, 0)));
+                n.say("poll(read end): " + Libc.pollEventNames(Libc.poll(pipe.readFd(), Libc.POLLIN, 0)));
                 n.say("readToEof: \"" + new String(PipeIo.readToEof(pipe.readFd()), StandardCharsets.UTF_8).strip() + "\"");
             } finally {
-                end(child);
+                ProcessTree.end(child);
             }
         }
     }
@@ -166,7 +168,7 @@ public final class Demo {
             } catch (ErrnoException e) {
                 n.say(e.getMessage());
             }
-            n.say("poll(write end): " + events(Libc.poll(pipe.writeFd(), Libc.POLLOUT, 0)) + "   (no POLLOUT: full)");
+            n.say("poll(write end): " + Libc.pollEventNames(Libc.poll(pipe.writeFd(), Libc.POLLOUT, 0)) + "   (no POLLOUT: full)");
             try {
                 PipeCapacity.resize(pipe.writeFd(), 4096);
             } catch (ErrnoException e) {
@@ -207,7 +209,7 @@ public final class Demo {
             for (byte letter : new byte[] {'A', 'B'}) {
                 byte[] data = new byte[size];
                 Arrays.fill(data, letter);
-                writers.add(onNewThread(() -> {
+                writers.add(Threads.onNewThread("demo-worker", () -> {
                     for (int i = 0; i < count; i++) {
                         if (asRecords) {
                             PipeIo.writeRecord(pipe.writeFd(), data);
@@ -218,7 +220,7 @@ public final class Demo {
                     return null;
                 }));
             }
-            CompletableFuture<byte[]> reader = onNewThread(() -> PipeIo.readToEof(pipe.readFd()));
+            CompletableFuture<byte[]> reader = Threads.onNewThread("demo-worker", () -> PipeIo.readToEof(pipe.readFd()));
             CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             pipe.closeWriteEnd();
             return reader.get(30, TimeUnit.SECONDS);
@@ -255,7 +257,7 @@ public final class Demo {
         byte[] eightMiB = new byte[8 * 1024 * 1024];
         new Random(2).nextBytes(eightMiB);
         Process cat = new ProcessBuilder("cat").start();
-        CompletableFuture<Object> naiveWriter = onNewThread(() -> {
+        CompletableFuture<Object> naiveWriter = Threads.onNewThread("demo-worker", () -> {
             try {
                 cat.getOutputStream().write(eightMiB); // and only then read: the naive way
                 cat.getOutputStream().close();
@@ -266,7 +268,7 @@ public final class Demo {
         });
         try {
             n.say("Writing 8 MiB to cat (pid " + cat.pid() + ") before reading any of its output...");
-            String where = awaitWchan(cat.pid(), "pipe_write");
+            String where = Wchan.await(Wchan.ofProcess(cat.pid()), "pipe_write");
             n.say("cat sleeps in " + where + ": its stdout pipe is full, because nobody reads it;");
             n.say("our writer is blocked too (finished: " + naiveWriter.isDone() + "): cat's stdin pipe is full.");
             n.shell("grep", "State", "/proc/" + cat.pid() + "/status");
@@ -275,7 +277,7 @@ public final class Demo {
             cat.destroyForcibly();
             cat.waitFor();
             naiveWriter.get(10, TimeUnit.SECONDS); // its write fails with EPIPE now; only then close the streams
-            end(cat);
+            ProcessTree.end(cat);
         }
         Process cat2 = new ProcessBuilder("cat").start();
         try {
@@ -285,7 +287,7 @@ public final class Demo {
                     + out.length + " bytes back, identical: " + Arrays.equals(out, eightMiB) + ", in "
                     + (System.nanoTime() - start) / 1_000_000 + " ms. cat exited " + cat2.waitFor());
         } finally {
-            end(cat2);
+            ProcessTree.end(cat2);
         }
     }
 
@@ -316,8 +318,8 @@ public final class Demo {
                 n.shell("ls", "-l", "/proc/" + cat.pid() + "/fd");
                 n.say("tr's stdin is the pipe cat writes to (same inode); its stdout is a pipe back to this JVM:");
                 n.shell("ls", "-l", "/proc/" + tr.pid() + "/fd");
-                awaitWchan(cat.pid(), "pipe_read");
-                awaitWchan(tr.pid(), "pipe_read");
+                Wchan.await(Wchan.ofProcess(cat.pid()), "pipe_read");
+                Wchan.await(Wchan.ofProcess(tr.pid()), "pipe_read");
                 n.say("Where each of them waits (wchan: the kernel function it sleeps in):");
                 n.shell("sh", "-c", "for p in " + cat.pid() + " " + tr.pid() + "; do echo \"$p $(cat /proc/$p/comm): $(cat /proc/$p/wchan)\"; done");
                 PipeIo.writeAll(input.writeFd(), "hello, pipeline\n".getBytes(StandardCharsets.UTF_8));
@@ -328,7 +330,7 @@ public final class Demo {
                         + cat.waitFor() + ", tr exited " + tr.waitFor());
             } finally {
                 for (Process p : processes) {
-                    end(p);
+                    ProcessTree.end(p);
                 }
             }
         }
@@ -369,23 +371,6 @@ public final class Demo {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    /**
-     * Runs {@code work} on a new thread of its own. Not CompletableFuture.supplyAsync: its shared
-     * pool may have a single thread (on a 2-core machine), and a writer blocked on a full pipe would
-     * then keep the reader that could empty it from ever running.
-     */
-    private static <T> CompletableFuture<T> onNewThread(Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("demo-worker").start(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
-    }
-
     /** This process's descriptors that are pipes, from /proc/self/fd. */
     private static List<String> openPipes() throws IOException {
         List<String> pipes = new ArrayList<>();
@@ -402,52 +387,5 @@ public final class Demo {
             }
         }
         return pipes;
-    }
-
-    /**
-     * Waits (up to 5 s) until the process sleeps in a kernel function whose name ends with
-     * {@code function} (kernels differ: pipe_read, anon_pipe_read), as /proc/PID/wchan shows, and
-     * returns what wchan says at the end.
-     */
-    private static String awaitWchan(long pid, String function) throws IOException, InterruptedException {
-        Path wchan = Path.of("/proc/" + pid + "/wchan");
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        String where = Files.readString(wchan).strip();
-        while (!where.endsWith(function) && System.nanoTime() < deadline) {
-            Thread.sleep(10); // a demo may look every few ms; a test would wait for an event instead
-            where = Files.readString(wchan).strip();
-        }
-        return where;
-    }
-
-    /** poll(2) revents as names. */
-    private static String events(short revents) {
-        List<String> names = new ArrayList<>();
-        if ((revents & Libc.POLLIN) != 0) {
-            names.add("POLLIN");
-        }
-        if ((revents & Libc.POLLOUT) != 0) {
-            names.add("POLLOUT");
-        }
-        if ((revents & Libc.POLLHUP) != 0) {
-            names.add("POLLHUP");
-        }
-        if ((revents & Libc.POLLERR) != 0) {
-            names.add("POLLERR");
-        }
-        return names.isEmpty() ? "no events" : String.join(" | ", names);
-    }
-
-    /** Kills a process if it still runs, waits for it, and closes the JDK's pipes to it. */
-    private static void end(Process p) throws InterruptedException {
-        p.destroyForcibly();
-        p.waitFor();
-        for (AutoCloseable stream : List.<AutoCloseable>of(p.getOutputStream(), p.getInputStream(), p.getErrorStream())) {
-            try {
-                stream.close();
-            } catch (Exception ignored) {
-                // Gone with the process.
-            }
-        }
     }
 }

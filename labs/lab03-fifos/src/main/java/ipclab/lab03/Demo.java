@@ -4,7 +4,11 @@ import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import ipclab.support.ProcessTree;
+import ipclab.support.ScratchFolder;
+import ipclab.support.Threads;
 import ipclab.support.demo.Narrator;
+import ipclab.support.demo.Wchan;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -37,11 +40,8 @@ public final class Demo {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Files.createTempDirectory("ipclab-fifos-");
-        try {
-            new Demo(Narrator.fromArgs(args), dir).run();
-        } finally {
-            removeAll(dir);
+        try (ScratchFolder dir = ScratchFolder.create("ipclab-fifos-")) {
+            new Demo(Narrator.fromArgs(args), dir.path()).run();
         }
     }
 
@@ -73,11 +73,11 @@ public final class Demo {
     private void openingWaitsForTheOtherSide(Path fifo) throws Exception {
         n.step("Opening for reading waits until somebody opens for writing");
         CompletableFuture<String> tid = new CompletableFuture<>();
-        CompletableFuture<Integer> opening = onNewThread(() -> {
+        CompletableFuture<Integer> opening = Threads.onNewThread("demo-worker", () -> {
             tid.complete(threadId());
             return Fifo.openForReading(fifo);
         });
-        String wchan = awaitWchan(tid.get(5, TimeUnit.SECONDS), "wait_for_partner");
+        String wchan = Wchan.await(Wchan.ofThread(pid, tid.get(5, TimeUnit.SECONDS)), "wait_for_partner");
         n.say("A thread called Fifo.openForReading; open(2) has not returned. The kernel says where the thread sleeps:");
         n.shell("cat", "/proc/" + pid + "/task/" + tid.get() + "/wchan");
         n.say((wchan.isEmpty() ? "" : "(" + wchan + ": ") + "fifo_open waits there until the pipe gets a writer.)"
@@ -98,7 +98,7 @@ public final class Demo {
                     + " (it exited " + shell.waitFor() + ").");
         } finally {
             Libc.close(fd);
-            end(shell);
+            ProcessTree.end(shell);
         }
     }
 
@@ -245,50 +245,5 @@ public final class Demo {
     /** This thread's id as the kernel knows it (/proc/thread-self is a link to PID/task/TID). */
     private static String threadId() throws IOException {
         return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-    }
-
-    /** Waits (up to 5 s) until the thread sleeps in a kernel function named {@code function}, and returns what wchan says. */
-    private String awaitWchan(String tid, String function) throws IOException, InterruptedException {
-        Path wchan = Path.of("/proc/" + pid + "/task/" + tid + "/wchan");
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        String where = Files.readString(wchan).strip();
-        while (!where.endsWith(function) && System.nanoTime() < deadline) {
-            Thread.sleep(10); // a demo may look every few ms; a test would wait for an event instead
-            where = Files.readString(wchan).strip();
-        }
-        return where;
-    }
-
-    private static <T> CompletableFuture<T> onNewThread(java.util.concurrent.Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("demo-worker").start(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
-    }
-
-    /** Kills a process if it still runs, waits for it, and closes the JDK's pipes to it. */
-    private static void end(Process p) throws InterruptedException {
-        p.destroyForcibly();
-        p.waitFor();
-        for (AutoCloseable stream : List.<AutoCloseable>of(p.getOutputStream(), p.getInputStream(), p.getErrorStream())) {
-            try {
-                stream.close();
-            } catch (Exception ignored) {
-                // Gone with the process.
-            }
-        }
-    }
-
-    private static void removeAll(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -3,13 +3,9 @@ package ipclab.lab04;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.bench.BenchOptions;
+import ipclab.support.bench.PipeRoundTrips;
 import ipclab.support.bench.RoundTripReport;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import ipclab.support.bench.Stamp;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +33,7 @@ public final class Benchmark {
     public static void main(String[] args) throws Exception {
         BenchOptions options = BenchOptions.parse(args);
         System.out.println(sharedMemory(options));
-        System.out.println(pipes(options));
+        System.out.println(PipeRoundTrips.measure(options));
     }
 
     private static RoundTripReport sharedMemory(BenchOptions options) throws Exception {
@@ -68,51 +64,12 @@ public final class Benchmark {
     }
 
     private static void roundTrip(int number, RingBuffer out, RingBuffer in, byte[] ping, byte[] pong) throws TimeoutException {
-        stamp(ping, number);
+        Stamp.put(ping, number);
         out.put(ping, PATIENCE);
-        if (in.take(pong, PATIENCE) != MESSAGE_BYTES || !sameStamp(ping, pong)) {
+        if (in.take(pong, PATIENCE) != MESSAGE_BYTES || !Stamp.same(ping, pong)) {
             throw new IllegalStateException("round trip " + number + " came back with the wrong message");
         }
     }
-
-    private static RoundTripReport pipes(BenchOptions options) throws Exception {
-        RoundTripReport report = new RoundTripReport("pipe (stdin/stdout, 2 JVMs)", MESSAGE_BYTES);
-        try (ChildProcess child = ChildJvm.main(PipeResponder.class).start()) {
-            OutputStream toChild = child.process().getOutputStream();
-            InputStream fromChild = child.process().getInputStream();
-            byte[] ping = new byte[MESSAGE_BYTES];
-            byte[] pong = new byte[MESSAGE_BYTES];
-            report.measure(options, i -> pipeRoundTrip(i, toChild, fromChild, ping, pong));
-            toChild.close(); // end of file: the responder exits
-            int status = child.waitFor(Duration.ofSeconds(10));
-            if (status != 0) {
-                throw new IllegalStateException("the pipe responder exited with status " + status);
-            }
-        }
-        return report;
-    }
-
-    private static void pipeRoundTrip(int number, OutputStream out, InputStream in, byte[] ping, byte[] pong) throws IOException {
-        stamp(ping, number);
-        out.write(ping);
-        out.flush();
-        if (in.readNBytes(pong, 0, MESSAGE_BYTES) != MESSAGE_BYTES || !sameStamp(ping, pong)) {
-            throw new IOException("round trip " + number + " came back with the wrong message (or none)");
-        }
-    }
-
-    /** The message carries its number, so a wrong or stale reply is noticed. */
-    private static void stamp(byte[] message, int number) {
-        message[0] = (byte) (number >>> 24);
-        message[1] = (byte) (number >>> 16);
-        message[2] = (byte) (number >>> 8);
-        message[3] = (byte) number;
-    }
-
-    private static boolean sameStamp(byte[] a, byte[] b) {
-        return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
-    }
-
 
     /** The child for shared memory: takes each message from the ping ring and puts it into the pong ring. */
     public static final class ShmResponder {
@@ -129,23 +86,6 @@ public final class Benchmark {
                 while (in.take(message, Duration.ofMinutes(5)) == MESSAGE_BYTES) {
                     out.put(message, PATIENCE);
                 }
-            }
-        }
-    }
-
-    /** The child for pipes: echoes every 100-byte message from stdin to stdout until stdin ends. */
-    public static final class PipeResponder {
-
-        private PipeResponder() {
-        }
-
-        public static void main(String[] args) throws IOException {
-            // Unbuffered streams on the raw descriptors: one read(2) and one write(2) per message.
-            InputStream in = new FileInputStream(FileDescriptor.in);
-            OutputStream out = new FileOutputStream(FileDescriptor.out);
-            byte[] message = new byte[MESSAGE_BYTES];
-            while (in.readNBytes(message, 0, MESSAGE_BYTES) == MESSAGE_BYTES) {
-                out.write(message);
             }
         }
     }

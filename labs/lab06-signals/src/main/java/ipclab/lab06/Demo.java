@@ -3,6 +3,7 @@ package ipclab.lab06;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.support.ScratchFolder;
 import ipclab.support.demo.Narrator;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -86,9 +87,8 @@ public final class Demo {
 
     private static void reload(Narrator n) throws Exception {
         n.step("SIGHUP: reload the configuration without a restart");
-        Path dir = Files.createTempDirectory("ipclab-lab06-demo-");
-        Path config = dir.resolve("app.properties");
-        try {
+        try (ScratchFolder dir = ScratchFolder.create("ipclab-lab06-demo-")) {
+            Path config = dir.resolve("app.properties");
             Files.writeString(config, "greeting=hello\n");
             try (ChildProcess child = ChildJvm.main(ConfigReloader.class).args(config.toString()).start()) {
                 Lines out = new Lines(child);
@@ -103,9 +103,6 @@ public final class Demo {
                 n.say("child: " + out.await(l -> l.startsWith("reload")));
                 n.say("Still pid " + child.pid() + ", alive: " + child.process().isAlive());
             }
-        } finally {
-            Files.deleteIfExists(config);
-            Files.deleteIfExists(dir);
         }
     }
 

@@ -2,20 +2,19 @@ package ipclab.lab07;
 
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.support.ScratchFolder;
 import ipclab.support.bench.BenchOptions;
 import ipclab.support.bench.RoundTripReport;
+import ipclab.support.bench.Stamp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -61,11 +60,11 @@ public final class Benchmark {
              ChildProcess child = ChildJvm.main(MqResponder.class).args(pingName, pongName).start()) {
             byte[] message = new byte[MESSAGE_BYTES];
             report.measure(options, i -> {
-                stamp(message, i);
+                Stamp.put(message, i);
                 ping.send(message, 0);
                 byte[] reply = pong.receive(PATIENCE).orElseThrow(
                         () -> new IllegalStateException("no reply from the responder within " + PATIENCE)).body();
-                if (reply.length != MESSAGE_BYTES || !sameStamp(message, reply)) {
+                if (reply.length != MESSAGE_BYTES || !Stamp.same(message, reply)) {
                     throw new IllegalStateException("round trip " + i + " came back with the wrong message");
                 }
             });
@@ -104,12 +103,12 @@ public final class Benchmark {
     // ---- Chronicle Queue: one-way latency and throughput -----------------------------------
 
     private static void chronicle(BenchOptions options) throws Exception {
-        Path directory = Files.createTempDirectory("ipclab-bench-journal");
         int latencyMessages = options.warmup() + options.roundTrips();
         int throughputMessages = options.roundTrips();
-        try (ChronicleQueue queue = Journal.open(directory);
+        try (ScratchFolder scratch = ScratchFolder.create("ipclab-bench-journal");
+             ChronicleQueue queue = Journal.open(scratch.path());
              ExcerptAppender appender = queue.createAppender();
-             ChildProcess reader = ChildJvm.main(ChronicleReader.class).args(directory.toString(),
+             ChildProcess reader = ChildJvm.main(ChronicleReader.class).args(scratch.toString(),
                      Integer.toString(options.warmup()), Integer.toString(options.roundTrips()),
                      Integer.toString(throughputMessages)).start()) {
             BufferedReader out = new BufferedReader(
@@ -135,8 +134,6 @@ public final class Benchmark {
             if (status != 0) {
                 throw new IllegalStateException("the Chronicle reader exited with status " + status);
             }
-        } finally {
-            deleteTree(directory);
         }
     }
 
@@ -208,29 +205,6 @@ public final class Benchmark {
         String line = in.readLine();
         if (!wanted.equals(line)) {
             throw new IllegalStateException("expected '" + wanted + "' from the child, got " + line);
-        }
-    }
-
-    /** The message carries its number, so a wrong or stale reply is noticed. */
-    private static void stamp(byte[] message, int number) {
-        message[0] = (byte) (number >>> 24);
-        message[1] = (byte) (number >>> 16);
-        message[2] = (byte) (number >>> 8);
-        message[3] = (byte) number;
-    }
-
-    private static boolean sameStamp(byte[] a, byte[] b) {
-        return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

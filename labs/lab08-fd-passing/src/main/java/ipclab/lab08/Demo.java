@@ -3,6 +3,7 @@ package ipclab.lab08;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.Libc;
+import ipclab.support.ScratchFolder;
 import ipclab.support.demo.Narrator;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
@@ -38,15 +39,9 @@ public final class Demo {
     public static void main(String[] args) throws Exception {
         Narrator n = Narrator.fromArgs(args);
         long me = ProcessHandle.current().pid();
-        Path dir = Files.createTempDirectory("ipclab-lab08-demo-");
-        Path file = Files.writeString(dir.resolve("shared.txt"), CONTENT);
-        try {
-            passAFile(n, me, file);
+        try (ScratchFolder dir = ScratchFolder.create("ipclab-lab08-demo-")) {
+            passAFile(n, me, Files.writeString(dir.resolve("shared.txt"), CONTENT));
             passAListener(n, dir.resolve("cluster.sock"));
-        } finally {
-            Files.deleteIfExists(dir.resolve("cluster.sock"));
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(dir);
         }
     }
 

@@ -225,6 +225,19 @@ public final class Libc {
         }
     }
 
+    /** poll(2) {@code revents} as names, {@code "POLLIN | POLLHUP"}, or {@code "no events"}: for messages. */
+    public static String pollEventNames(short revents) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        String[] symbols = {"POLLIN", "POLLOUT", "POLLERR", "POLLHUP", "POLLNVAL"};
+        short[] bits = {POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL};
+        for (int i = 0; i < bits.length; i++) {
+            if ((revents & bits[i]) != 0) {
+                names.add(symbols[i]);
+            }
+        }
+        return names.isEmpty() ? "no events" : String.join(" | ", names);
+    }
+
     /** mkfifo(3): creates a named pipe (a FIFO special file) with the given permission bits. */
     public static void mkfifo(Path path, int mode) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {

@@ -51,4 +51,17 @@ public final class ProcessTree {
         String line = p.info().commandLine().orElseGet(() -> p.info().command().orElse("?"));
         return line.length() <= max ? line : line.substring(0, max - 1) + "…";
     }
+
+    /** Kills a process started with ProcessBuilder if it still runs, waits for it, and closes the JDK's pipes to it. */
+    public static void end(Process p) throws InterruptedException {
+        p.destroyForcibly();
+        p.waitFor();
+        for (AutoCloseable stream : List.<AutoCloseable>of(p.getOutputStream(), p.getInputStream(), p.getErrorStream())) {
+            try {
+                stream.close();
+            } catch (Exception ignored) {
+                // Gone with the process.
+            }
+        }
+    }
 }

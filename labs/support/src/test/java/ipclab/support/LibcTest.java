@@ -105,4 +105,11 @@ class LibcTest {
         assertThatThrownBy(() -> Libc.kill(p.pid(), 0))
                 .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.is(Errno.ESRCH)).isTrue());
     }
+
+    @Test
+    @DisplayName("poll(2) events read as their names")
+    void pollEventNames() {
+        assertThat(Libc.pollEventNames((short) 0)).isEqualTo("no events");
+        assertThat(Libc.pollEventNames((short) (Libc.POLLIN | Libc.POLLHUP))).isEqualTo("POLLIN | POLLHUP");
+    }
 }

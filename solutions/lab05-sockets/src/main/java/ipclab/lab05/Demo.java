@@ -2,6 +2,7 @@ package ipclab.lab05;
 
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.support.ScratchFolder;
 import ipclab.support.demo.Narrator;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -41,16 +42,8 @@ public final class Demo {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Files.createTempDirectory("ipclab-lab05-demo-");
-        try {
-            new Demo(Narrator.fromArgs(args), dir).run();
-        } finally {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : files.toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
+        try (ScratchFolder dir = ScratchFolder.create("ipclab-lab05-demo-")) {
+            new Demo(Narrator.fromArgs(args), dir.path()).run();
         }
     }
 

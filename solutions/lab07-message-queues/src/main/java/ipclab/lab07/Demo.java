@@ -2,6 +2,7 @@ package ipclab.lab07;
 
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.support.ScratchFolder;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.RunTag;
@@ -134,7 +135,7 @@ public final class Demo {
 
     private void journalSurvivesKill() throws Exception {
         n.step("A durable journal: kill -9 the consumer, start it again");
-        Path dir = Files.createTempDirectory("ipclab-demo-journal");
+        ScratchFolder dir = ScratchFolder.create("ipclab-demo-journal");
         String source = dir.resolve("source").toString();
         String processed = dir.resolve("processed").toString();
         try (ChildProcess producer = ChildJvm.main(Worker.class)
@@ -171,7 +172,7 @@ public final class Demo {
         }
         n.say("Every seq, counted in the processed journal:");
         n.say(count(Path.of(processed)));
-        Benchmark.deleteTree(dir);
+        dir.close();
         n.say("Removed " + dir);
     }
 
