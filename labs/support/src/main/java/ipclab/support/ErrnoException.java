@@ -43,7 +43,11 @@ public final class ErrnoException extends IOException {
             Map.entry("sendmsg:EPIPE", "the peer has closed its end, or shut it down: nobody can ever read these bytes"),
             Map.entry("bind:EADDRINUSE", "another socket is bound to that address already (an abstract name is free again only when that socket is closed)"),
             Map.entry("connect:ECONNREFUSED", "no socket listens on that address (for an abstract name: none is bound to it, or it is not listening)"),
-            Map.entry("accept4:EINVAL", "the socket is not listening: listen(2) was not called on it, or it was shut down"));
+            Map.entry("accept4:EINVAL", "the socket is not listening: listen(2) was not called on it, or it was shut down"),
+            Map.entry("epoll_ctl:EPERM", "epoll cannot watch this kind of file: a regular file or a directory is always ready to read and write"),
+            Map.entry("epoll_ctl:EEXIST", "this descriptor is in the epoll instance's interest list already"),
+            Map.entry("epoll_ctl:ENOENT", "this descriptor is not in the epoll instance's interest list (was it closed, and the kernel dropped it?)"),
+            Map.entry("epoll_ctl:EINVAL", "EPOLLEXCLUSIVE is allowed with EPOLL_CTL_ADD only, and an epoll instance cannot watch itself"));
 
     private final String call;
     private final int code;
