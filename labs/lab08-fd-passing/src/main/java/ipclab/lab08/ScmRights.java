@@ -2,18 +2,17 @@ package ipclab.lab08;
 
 import ipclab.support.Downcall;
 import ipclab.support.ErrnoException;
+import ipclab.support.net.MessageHeader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 import static ipclab.support.CLibrary.LIBC;
+import static ipclab.support.net.MessageHeader.IOVEC;
+import static ipclab.support.net.MessageHeader.MSGHDR;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -26,39 +25,22 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Given code, written like {@code Libc}: a handle from {@code CLibrary}, called through
  * {@code Downcall}, which captures errno right after the call and turns a failure into an
- * {@link ErrnoException} that names the call. The layouts are those of x86-64 and aarch64 Linux
- * (64-bit {@code size_t}).
+ * {@link ErrnoException} that names the call. The layouts ({@code struct msghdr}, {@code struct
+ * iovec}, the control messages) are those of x86-64 and aarch64 Linux (64-bit {@code size_t}), from
+ * {@code ipclab.support.net.MessageHeader}, which the course's event loop uses too.
  */
 public final class ScmRights {
 
     /** cmsg_level of a descriptor-passing control message. */
-    public static final int SOL_SOCKET = 1;
+    public static final int SOL_SOCKET = MessageHeader.SOL_SOCKET;
     /** cmsg_type of a descriptor-passing control message: the data is an array of int descriptors. */
-    public static final int SCM_RIGHTS = 1;
+    public static final int SCM_RIGHTS = MessageHeader.SCM_RIGHTS;
     /** In msg_flags after recvmsg: the control buffer was too small, some control data was dropped. */
-    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_CTRUNC = MessageHeader.MSG_CTRUNC;
     /** In msg_flags after recvmsg: the data buffer was too small (datagrams only). */
-    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_TRUNC = MessageHeader.MSG_TRUNC;
     /** A recvmsg flag: the received descriptors are close-on-exec, set atomically by the kernel. */
-    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
-
-    /** sizeof(struct cmsghdr): size_t cmsg_len; int cmsg_level; int cmsg_type. */
-    private static final int CMSG_HEADER = 16;
-
-    /** struct msghdr on 64-bit Linux. */
-    private static final StructLayout MSGHDR = MemoryLayout.structLayout(
-            ADDRESS.withName("msg_name"),
-            JAVA_INT.withName("msg_namelen"),
-            MemoryLayout.paddingLayout(4),
-            ADDRESS.withName("msg_iov"),
-            JAVA_LONG.withName("msg_iovlen"),
-            ADDRESS.withName("msg_control"),
-            JAVA_LONG.withName("msg_controllen"),
-            JAVA_INT.withName("msg_flags"),
-            MemoryLayout.paddingLayout(4));
-    /** struct iovec: one buffer of a scatter/gather list. */
-    private static final StructLayout IOVEC = MemoryLayout.structLayout(
-            ADDRESS.withName("iov_base"), JAVA_LONG.withName("iov_len"));
+    public static final int MSG_CMSG_CLOEXEC = MessageHeader.MSG_CMSG_CLOEXEC;
 
     /** ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags) */
     private static final MethodHandle RECVMSG = LIBC.function("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -85,7 +67,7 @@ public final class ScmRights {
      * message of {@code count} descriptors (header, data, padding to 8 bytes).
      */
     public static int controlSpace(int count) {
-        return CMSG_HEADER + align(count * Integer.BYTES);
+        return MessageHeader.controlSpace(count);
     }
 
     /**
@@ -102,43 +84,18 @@ public final class ScmRights {
             iov.set(ADDRESS, 0, data);
             iov.set(JAVA_LONG, 8, maxBytes);
             MemorySegment msg = arena.allocate(MSGHDR);
-            msg.set(ADDRESS, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_iov")), iov);
-            msg.set(JAVA_LONG, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_iovlen")), 1L);
-            msg.set(ADDRESS, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_control")),
-                    controlBytes == 0 ? MemorySegment.NULL : control);
-            long controlLenAt = MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_controllen"));
+            msg.set(ADDRESS, MessageHeader.offsetOf("msg_iov"), iov);
+            msg.set(JAVA_LONG, MessageHeader.offsetOf("msg_iovlen"), 1L);
+            msg.set(ADDRESS, MessageHeader.offsetOf("msg_control"), controlBytes == 0 ? MemorySegment.NULL : control);
+            long controlLenAt = MessageHeader.offsetOf("msg_controllen");
             msg.set(JAVA_LONG, controlLenAt, controlBytes);
             long received = Downcall.retryingEintr("recvmsg", "socket descriptor " + socketFd,
                     state -> (long) RECVMSG.invokeExact(state, socketFd, msg, MSG_CMSG_CLOEXEC));
-            int flags = msg.get(JAVA_INT, MSGHDR.byteOffset(MemoryLayout.PathElement.groupElement("msg_flags")));
+            int flags = msg.get(JAVA_INT, MessageHeader.offsetOf("msg_flags"));
             long controlLength = msg.get(JAVA_LONG, controlLenAt);
-            int[] descriptors = descriptorsIn(control, controlBytes == 0 ? 0 : controlLength);
+            // Walks the control messages (CMSG_FIRSTHDR / CMSG_NXTHDR) and collects every SCM_RIGHTS descriptor.
+            int[] descriptors = MessageHeader.descriptorsIn(control, controlBytes == 0 ? 0 : controlLength);
             return new Message(data.asSlice(0, received).toArray(ValueLayout.JAVA_BYTE), descriptors, flags);
         }
-    }
-
-    /** Walks the control messages (CMSG_FIRSTHDR / CMSG_NXTHDR) and collects every SCM_RIGHTS descriptor. */
-    private static int[] descriptorsIn(MemorySegment control, long length) {
-        List<Integer> found = new ArrayList<>();
-        long at = 0;
-        while (at + CMSG_HEADER <= length) {
-            long cmsgLen = control.get(JAVA_LONG, at);
-            int level = control.get(JAVA_INT, at + 8);
-            int type = control.get(JAVA_INT, at + 12);
-            if (cmsgLen < CMSG_HEADER || at + cmsgLen > length) {
-                break;
-            }
-            if (level == SOL_SOCKET && type == SCM_RIGHTS) {
-                for (long p = at + CMSG_HEADER; p + Integer.BYTES <= at + cmsgLen; p += Integer.BYTES) {
-                    found.add(control.get(JAVA_INT, p));
-                }
-            }
-            at += align((int) cmsgLen);
-        }
-        return found.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static int align(int bytes) {
-        return (bytes + 7) & ~7;
     }
 }

@@ -15,7 +15,8 @@ import java.lang.invoke.VarHandle;
  * int copy = (int) Downcall.retryingEintr("dup", "fd " + fd, state -> (int) DUP.invokeExact(state, fd));
  * }</pre>
  * The lambda passes {@code state} on as the handle's first argument: that is where the JVM puts
- * errno right after the call.
+ * errno right after the call. It is the calling thread's own buffer, read as soon as the lambda
+ * returns, so the lambda makes no other native call after its {@code invokeExact}.
  *
  * <p>Four ways to call, by what a failure means:
  * <ul>
@@ -38,6 +39,15 @@ public final class Downcall {
 
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
+
+    /**
+     * Where the JVM puts errno, one buffer per thread, made once and used for every call the thread
+     * makes. A thread makes one call at a time and reads errno before its next one, so nothing is
+     * overwritten too early; and an event loop's calls (thousands a second) allocate no native memory.
+     * Each buffer is freed by the garbage collector once its thread is gone.
+     */
+    private static final ThreadLocal<MemorySegment> CALL_STATE_OF_THREAD =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
     /** One call of an errno-capturing handle: pass {@code callState} first, return what the C function returned. */
     @FunctionalInterface
@@ -122,8 +132,8 @@ public final class Downcall {
 
     /** Makes the call once and returns its result and errno, for the caller to interpret. */
     public static Outcome attempt(String call, Invocation invocation) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment callState = arena.allocate(CALL_STATE);
+        MemorySegment callState = CALL_STATE_OF_THREAD.get();
+        try {
             long result = invocation.invoke(callState);
             return new Outcome(call, result, result < 0 ? (int) ERRNO.get(callState, 0L) : 0);
         } catch (RuntimeException | Error e) {

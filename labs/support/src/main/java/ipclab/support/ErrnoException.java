@@ -36,7 +36,18 @@ public final class ErrnoException extends IOException {
             Map.entry("mq_send:EMSGSIZE", "the message is longer than the queue's mq_msgsize"),
             Map.entry("mq_send:EAGAIN", "the queue is full and its descriptor is non-blocking"),
             Map.entry("mq_receive:EMSGSIZE", "the buffer is smaller than the queue's mq_msgsize: it must hold the largest message"),
-            Map.entry("mq_receive:EAGAIN", "the queue is empty and its descriptor is non-blocking"));
+            Map.entry("mq_receive:EAGAIN", "the queue is empty and its descriptor is non-blocking"),
+            Map.entry("*:ENOTSOCK", "that descriptor is open, but not a socket"),
+            Map.entry("*:ECONNRESET", "the peer closed the connection with data it had not read yet, or reset it"),
+            Map.entry("send:EPIPE", "the peer has closed its end, or shut it down: nobody can ever read these bytes"),
+            Map.entry("sendmsg:EPIPE", "the peer has closed its end, or shut it down: nobody can ever read these bytes"),
+            Map.entry("bind:EADDRINUSE", "another socket is bound to that address already (an abstract name is free again only when that socket is closed)"),
+            Map.entry("connect:ECONNREFUSED", "no socket listens on that address (for an abstract name: none is bound to it, or it is not listening)"),
+            Map.entry("accept4:EINVAL", "the socket is not listening: listen(2) was not called on it, or it was shut down"),
+            Map.entry("epoll_ctl:EPERM", "epoll cannot watch this kind of file: a regular file or a directory is always ready to read and write"),
+            Map.entry("epoll_ctl:EEXIST", "this descriptor is in the epoll instance's interest list already"),
+            Map.entry("epoll_ctl:ENOENT", "this descriptor is not in the epoll instance's interest list (was it closed, and the kernel dropped it?)"),
+            Map.entry("epoll_ctl:EINVAL", "EPOLLEXCLUSIVE is allowed with EPOLL_CTL_ADD only, and an epoll instance cannot watch itself"));
 
     private final String call;
     private final int code;
