@@ -1,6 +1,5 @@
 package ipclab.lab02;
 
-import static ipclab.lab02.TestKit.events;
 import static ipclab.testkit.Await.await;
 import static ipclab.testkit.Await.onNewThread;
 import static ipclab.testkit.Await.within;

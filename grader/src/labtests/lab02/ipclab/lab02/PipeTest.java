@@ -1,7 +1,6 @@
 package ipclab.lab02;
 
 import static ipclab.lab02.TestKit.closeIfStill;
-import static ipclab.lab02.TestKit.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;

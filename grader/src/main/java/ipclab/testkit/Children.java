@@ -1,9 +1,12 @@
 package ipclab.testkit;
 
+import ipclab.support.ErrnoException;
+import ipclab.support.Libc;
 import ipclab.support.ProcessTree;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -16,25 +19,59 @@ public final class Children {
     private Children() {
     }
 
-    /** The pids of this JVM's descendants that have not ended (or not been waited for) yet: the "before" of a test. */
+    /** The pids of this JVM's descendants that still run: the "before" of a test. */
     public static Set<Long> liveDescendants() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+        return ProcessHandle.current().descendants().filter(Children::running)
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
-    /** Descendants alive now that were not alive {@code before}, each as "pid (command line)" for a failure message. */
+    /** Descendants running now that were not running {@code before}, each as "pid (command line)" for a failure message. */
     public static List<String> newDescendants(Set<Long> before) {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+        return ProcessHandle.current().descendants().filter(Children::running)
                 .filter(p -> !before.contains(p.pid()))
                 .map(p -> p.pid() + " (" + ProcessTree.describe(p, 60) + ")").toList();
     }
 
-    /** Kills every child started since {@code before} (pids) was taken, with its tree, and waits until they are gone. */
+    /**
+     * Kills every descendant started since {@code before} (pids) was taken, and waits (up to 10 s) until
+     * each has ended. A killed orphan that was re-parented to this JVM (the runner is a subreaper) is a
+     * zombie until somebody waits for it: this reaps it, since the JDK waits only for what it started.
+     */
     public static void killNewDescendants(Set<Long> before) {
-        for (ProcessHandle p : ProcessHandle.current().children().toList()) {
-            if (!before.contains(p.pid())) {
-                ProcessTree.kill(p, Duration.ofSeconds(10));
+        List<ProcessHandle> started = ProcessHandle.current().descendants().filter(p -> !before.contains(p.pid())).toList();
+        started.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<ProcessHandle> left = started;
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            left = left.stream().filter(p -> !ended(p)).toList();
+            if (!left.isEmpty()) {
+                left.getFirst().onExit().completeOnTimeout(null, 10, TimeUnit.MILLISECONDS).join();
             }
         }
+    }
+
+    /** Runs, or sleeps: neither gone nor a zombie. */
+    private static boolean running(ProcessHandle p) {
+        Processes.Stat stat = Processes.stat(p.pid());
+        return stat != null && !stat.zombie();
+    }
+
+    /** Gone, or a zombie: reaped here when it is this JVM's own child. */
+    private static boolean ended(ProcessHandle p) {
+        Processes.Stat stat = Processes.stat(p.pid());
+        if (stat == null) {
+            return true;
+        }
+        if (!stat.zombie()) {
+            return false;
+        }
+        if (stat.parent() == ProcessHandle.current().pid()) {
+            try {
+                Libc.waitpidNoHang(p.pid());
+            } catch (ErrnoException e) {
+                // ECHILD: the JDK's own reaper took it first.
+            }
+        }
+        return true;
     }
 }

@@ -50,7 +50,7 @@ class ProcessesTest {
             Processes.Stat parsed = Processes.stat(sleep.pid());
             assertThat(parsed).isNotNull();
             assertThat(parsed.parent()).isEqualTo(ProcessHandle.current().pid());
-            assertThat(parsed.state()).isIn('S', 'R');
+            assertThat(parsed.state()).isIn('S', 'R', 'D'); // D: still loading the program, on a busy machine
         } finally {
             end(sleep);
         }
