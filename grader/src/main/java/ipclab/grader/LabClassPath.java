@@ -44,7 +44,8 @@ final class LabClassPath {
     private final List<Path> libraries;
     private final List<Path> staged;
     private final Path supportClasses;
-    private final Path supportPom;
+    /** What the support code brings along: its own pom's dependencies, read once. */
+    private final Set<String> supportDependencies;
 
     /**
      * @param libraries      the grader's class path, where Maven keeps each jar
@@ -56,7 +57,7 @@ final class LabClassPath {
         this.libraries = libraries;
         this.staged = staged;
         this.supportClasses = supportClasses;
-        this.supportPom = supportPom;
+        this.supportDependencies = declaredDependencies(supportPom);
         this.needs = readTree();
     }
 
@@ -69,9 +70,9 @@ final class LabClassPath {
         for (String dependency : declared) {
             if (dependency.equals(SUPPORT)) {
                 classpath.add(supportClasses);
-                declaredDependencies(supportPom).forEach(d -> artifacts.addAll(needs.getOrDefault(d, Set.of(d))));
+                supportDependencies.forEach(d -> artifacts.addAll(withWhatItNeeds(d)));
             } else {
-                artifacts.addAll(needs.getOrDefault(dependency, Set.of(dependency)));
+                artifacts.addAll(withWhatItNeeds(dependency));
             }
         }
         for (int i = 0; i < libraries.size(); i++) {
@@ -81,6 +82,11 @@ final class LabClassPath {
             }
         }
         return classpath;
+    }
+
+    /** The artifact and everything it needs; the artifact alone when the grader's tree does not have it. */
+    private Set<String> withWhatItNeeds(String artifact) {
+        return needs.getOrDefault(artifact, Set.of(artifact));
     }
 
     /** Whether {@code jar} lies where a Maven repository keeps "group:artifact": {@code …/group/as/folders/artifact/version/}. */

@@ -91,15 +91,9 @@ final class RunSweeper {
      * student user's process limit for the rest of the run.
      */
     private void reapZombies() {
-        long self = ProcessHandle.current().pid();
-        for (long pid : Processes.children(self)) {
-            Processes.Stat stat = Processes.stat(pid);
-            if (stat != null && stat.zombie() && !started.contains(pid)) {
-                try {
-                    Libc.waitpidNoHang(pid);
-                } catch (ErrnoException | RuntimeException e) {
-                    // Reaped by someone else in the meantime.
-                }
+        for (long pid : Processes.children(ProcessHandle.current().pid())) {
+            if (!started.contains(pid)) {
+                Processes.reapOrphan(pid);
             }
         }
     }

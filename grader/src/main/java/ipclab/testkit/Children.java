@@ -1,7 +1,5 @@
 package ipclab.testkit;
 
-import ipclab.support.ErrnoException;
-import ipclab.support.Libc;
 import ipclab.support.ProcessTree;
 import java.time.Duration;
 import java.util.List;
@@ -35,43 +33,27 @@ public final class Children {
     /**
      * Kills every descendant started since {@code before} (pids) was taken, and waits (up to 10 s) until
      * each has ended. A killed orphan that was re-parented to this JVM (the runner is a subreaper) is a
-     * zombie until somebody waits for it: this reaps it, since the JDK waits only for what it started.
+     * zombie until somebody waits for it: this reaps it. The JVM's own children are left to the JDK,
+     * which may have started them and waits for them itself.
      */
     public static void killNewDescendants(Set<Long> before) {
+        Set<Long> ownChildren = ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
         List<ProcessHandle> started = ProcessHandle.current().descendants().filter(p -> !before.contains(p.pid())).toList();
         started.forEach(ProcessHandle::destroyForcibly);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         List<ProcessHandle> left = started;
         while (!left.isEmpty() && System.nanoTime() < deadline) {
-            left = left.stream().filter(p -> !ended(p)).toList();
+            left = left.stream().filter(Children::running).toList();
             if (!left.isEmpty()) {
                 left.getFirst().onExit().completeOnTimeout(null, 10, TimeUnit.MILLISECONDS).join();
             }
         }
+        started.stream().filter(p -> !ownChildren.contains(p.pid())).forEach(p -> Processes.reapOrphan(p.pid()));
     }
 
     /** Runs, or sleeps: neither gone nor a zombie. */
     private static boolean running(ProcessHandle p) {
         Processes.Stat stat = Processes.stat(p.pid());
         return stat != null && !stat.zombie();
-    }
-
-    /** Gone, or a zombie: reaped here when it is this JVM's own child. */
-    private static boolean ended(ProcessHandle p) {
-        Processes.Stat stat = Processes.stat(p.pid());
-        if (stat == null) {
-            return true;
-        }
-        if (!stat.zombie()) {
-            return false;
-        }
-        if (stat.parent() == ProcessHandle.current().pid()) {
-            try {
-                Libc.waitpidNoHang(p.pid());
-            } catch (ErrnoException e) {
-                // ECHILD: the JDK's own reaper took it first.
-            }
-        }
-        return true;
     }
 }

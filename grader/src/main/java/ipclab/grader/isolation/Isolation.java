@@ -1,6 +1,8 @@
 package ipclab.grader.isolation;
 
+import ipclab.grader.runner.Entries;
 import ipclab.support.Libc;
+import ipclab.testkit.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,17 +82,7 @@ public final class Isolation {
     }
 
     private static boolean anyProcessOf(int uid) {
-        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            return processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).anyMatch(p -> {
-                try {
-                    return (Integer) Files.getAttribute(p, "unix:uid") == uid;
-                } catch (IOException | RuntimeException e) {
-                    return false; // gone meanwhile
-                }
-            });
-        } catch (IOException e) {
-            return false;
-        }
+        return Processes.pids().stream().anyMatch(pid -> Entries.ownedBy(Path.of("/proc", Long.toString(pid)), uid));
     }
 
     public boolean isolated() {
