@@ -324,6 +324,9 @@ public final class Channel implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (closed) {
+            return; // and its loop may be closed too by now: nothing to hop onto
+        }
         try {
             onLoop(() -> shutDown(null, false));
             if (!loop.inLoop()) {
