@@ -9,16 +9,16 @@ import org.junit.jupiter.api.Test;
 
 class MessagesTest {
 
-    private static final String STEP = "Step 2: Lines of JSON";
+    private static final String STEP = "Step 5: Write on the loop";
     private static final int COUNT = 1000;
 
     @Test
-    @Graded(points = 8, handout = STEP)
+    @Graded(points = 6, handout = STEP)
     @DisplayName("1,000 messages go to the child and come back in order, and 1,000 the child sends arrive in order")
     void thousandEachWayInOrder() throws Exception {
         try (TestKit.Session session = TestKit.Session.open(TestChild.class, "echo")) {
             session.channel().start();
-            assertThat(session.next("the child's greeting never arrived: does the reader split lines and call the listeners?")
+            assertThat(session.next("the child's greeting never arrived: does the channel read, split and dispatch on the loop (step 4), and write (step 5)?")
                     .path("hello").asLong()).as("the child's first message is its greeting with its pid").isEqualTo(session.pid());
             for (int i = 0; i < COUNT; i++) {
                 session.channel().send(TestKit.json().put("echo", true).put("n", i).put("text", "ünïcødé \"quoted\"\nline " + i));

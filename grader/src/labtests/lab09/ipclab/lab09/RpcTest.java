@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class RpcTest {
 
-    private static final String STEP = "Step 4: Calls on top of messages";
+    private static final String STEP = "Step 7: Calls on the loop";
 
     @Test
-    @Graded(points = 9, handout = STEP)
+    @Graded(points = 6, handout = STEP)
     @DisplayName("the parent calls the child, and the child, inside that call, calls the parent back")
     void callsBothWays() throws Exception {
         long ourPid = ProcessHandle.current().pid();
@@ -29,8 +29,8 @@ class RpcTest {
                     "call \"add\" got no answer: does the callee send {\"rpc\":\"result\"} with the call's id, and does call() match it?");
             assertThat(sum.asInt()).as("the child's \"add\" of 2 and 3").isEqualTo(5);
             JsonNode nested = Await.await(rpc.call("callParent", TestKit.json()), TestKit.DEADLINE,
-                    "call \"callParent\" got no answer: while it runs the child calls our \"ping\"; if handlers run on the reader "
-                            + "thread, nobody reads the answer to the inner call");
+                    "call \"callParent\" got no answer: while it runs the child calls our \"ping\"; its handler is registered with "
+                            + "registerAsync and answers when the inner call's stage completes");
             assertThat(nested.path("child").asLong()).as("the outer call was answered by the child").isEqualTo(session.pid());
             assertThat(nested.path("parentSaid").path("pong").asLong())
                     .as("inside it, the child called our \"ping\" and got our answer").isEqualTo(ourPid);
@@ -40,7 +40,7 @@ class RpcTest {
     }
 
     @Test
-    @Graded(points = 8, handout = STEP)
+    @Graded(points = 5, handout = STEP)
     @DisplayName("a remote exception and an unknown method come back as RemoteCallException, an unanswered call times out naming the method")
     void errorsAndTimeout() throws Exception {
         try (TestKit.Session session = TestKit.Session.open(TestChild.class, "echo")) {
@@ -56,14 +56,14 @@ class RpcTest {
             assertThat(unknown).as("a method the child never registered").isInstanceOf(RemoteCallException.class)
                     .hasMessageContaining("noSuchMethod").hasMessageContaining("unknown method");
             Throwable late = Await.failureOf(rpc.call("hang", TestKit.json(), Duration.ofMillis(300)), TestKit.DEADLINE,
-                    "call \"hang\" with a 300 ms timeout never finished: schedule the timeout when the call is sent");
+                    "call \"hang\" with a 300 ms timeout never finished: schedule a loop timer when the call is sent");
             assertThat(late).as("\"hang\" never answers; after 300 ms the call fails").isInstanceOf(TimeoutException.class)
                     .hasMessageContaining("hang").hasMessageContaining("300 ms");
         }
     }
 
     @Test
-    @Graded(points = 6, handout = STEP)
+    @Graded(points = 4, handout = STEP)
     @DisplayName("a call waiting for its answer fails at once with ChannelClosedException when the child dies")
     void pendingCallsFailOnDisconnect() throws Exception {
         try (TestKit.Session session = TestKit.Session.open(TestChild.class, "echo")) {

@@ -38,6 +38,7 @@ public final class TestChild {
     /**
      * Echoes messages that have "echo"; on {"burst":N} sends N messages of its own; reads a passed
      * file to the end and sends what it read back; serves RPC methods and calls the parent's "ping".
+     * Everything runs on the child's loop.
      */
     private static void echo() throws Exception {
         long pid = ProcessHandle.current().pid();
@@ -48,12 +49,11 @@ public final class TestChild {
                 .register("fail", params -> {
                     throw new IllegalArgumentException("boom: " + params.path("why").asText());
                 })
-                .register("hang", params -> JSON.getNodeFactory().textNode(
-                        new CompletableFuture<String>().completeOnTimeout("late", 20, TimeUnit.SECONDS).get()));
-        rpc.register("callParent", params -> {
-            JsonNode answer = rpc.call("ping", JSON.createObjectNode().put("from", pid)).get(10, TimeUnit.SECONDS);
-            return JSON.createObjectNode().put("child", pid).set("parentSaid", answer);
-        });
+                // Never answers: a stage nobody completes. A handler that blocked instead would stop the loop.
+                .registerAsync("hang", params -> new CompletableFuture<>());
+        // Calls the parent inside a call: the answer comes when the inner call's stage completes, on the loop.
+        rpc.registerAsync("callParent", params -> rpc.call("ping", JSON.createObjectNode().put("from", pid))
+                .thenApply(answer -> JSON.createObjectNode().put("child", pid).set("parentSaid", answer)));
         channel.onMessage(message -> {
             received.incrementAndGet();
             JsonNode body = message.body();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The channel between two JVMs: (1) a one-way stream of 100-byte JSON messages, acknowledged every
  * {@value #BATCH} messages (one "round trip" is a batch; messages per second printed too), and
- * (2) RPC round trips with 100-byte params. One {@link RoundTripReport} line each.
+ * RPC round trips with 100-byte params, (2) called from this thread, which hops onto the loop and
+ * waits for the answer (two wake-ups more per call), and (3) called on the loop, each call made in
+ * the callback of the one before, as a Node program makes them. One {@link RoundTripReport} line each.
  *
  * <pre>Benchmark [--round-trips N] [--warmup N]</pre>
  */
@@ -65,6 +68,7 @@ public final class Benchmark {
                 }
             });
             System.out.println(calls);
+            System.out.println(callsOnTheLoop(rpc, channel, message, options));
 
             channel.disconnect().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             int status = forked.child().waitFor(DEADLINE);
@@ -72,6 +76,38 @@ public final class Benchmark {
                 throw new IllegalStateException("the responder exited with status " + status + ", not " + Channel.CHANNEL_CLOSED_EXIT);
             }
         }
+    }
+
+    /** Chains {@code warmup + roundTrips} calls on the loop: each answer's callback records it and makes the next call. */
+    private static RoundTripReport callsOnTheLoop(Rpc rpc, Channel channel, JsonNode message, BenchOptions options) throws Exception {
+        RoundTripReport report = new RoundTripReport("channel RPC call, on the loop", 100);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        channel.loop().execute(() -> callOnTheLoop(rpc, message, report, options, 0, done));
+        done.get(DEADLINE.toSeconds() + options.roundTrips() / 1_000, TimeUnit.SECONDS);
+        return report;
+    }
+
+    private static void callOnTheLoop(Rpc rpc, JsonNode message, RoundTripReport report, BenchOptions options, int i,
+                                      CompletableFuture<Void> done) {
+        if (i == options.warmup()) {
+            report.start();
+        }
+        if (i == options.warmup() + options.roundTrips()) {
+            report.stop();
+            done.complete(null);
+            return;
+        }
+        long begin = System.nanoTime();
+        rpc.call("echo", message).whenComplete((result, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            if (i >= options.warmup()) {
+                report.record(System.nanoTime() - begin);
+            }
+            callOnTheLoop(rpc, message, report, options, i + 1, done); // on the loop: the answer completed the call there
+        });
     }
 
     /** The other JVM: counts messages, confirms each batch, echoes calls; exits when the channel closes. */

@@ -2,21 +2,24 @@ package ipclab.lab09;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ipclab.support.ChildJvm;
+import ipclab.support.loop.EventLoop;
+import ipclab.support.loop.Watch;
+import ipclab.support.net.Received;
+import ipclab.support.net.Sockets;
+import java.io.Closeable;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,12 +30,18 @@ import org.newsclub.net.unix.AFUNIXSocketChannel;
 /**
  * One end of a parent↔child channel, like Node's {@code process.send} / {@code on('message')}:
  * JSON messages, one per line, over a connected Unix domain stream socket, optionally with a
- * descriptor attached (SCM_RIGHTS) that the receiver acknowledges.
+ * descriptor attached (SCM_RIGHTS), on an {@link EventLoop}, as Node's channel is on libuv's.
  *
- * <p>Two threads per channel: the <em>writer</em> takes lines from a queue and writes them, so
- * {@link #send} never blocks, however slow the peer; the <em>reader</em> reads, splits lines,
- * matches descriptors to the messages flagged as carrying one, and calls the listeners. Register
- * listeners first, then {@link #start()}: a message that arrives before anyone listens is lost.
+ * <p>No thread of its own: the loop calls it when the socket is readable (read, split, dispatch,
+ * call the listeners) or writable (write what is queued). Every listener runs on the loop thread
+ * and must not block. {@link #send}, {@link #disconnect} and {@link #close} may be called from any
+ * thread; off the loop they hop onto it ({@link EventLoop#execute}), which costs one wake-up.
+ * Register listeners first, then {@link #start()}: a message that arrives before anyone listens is lost.
+ *
+ * <p>Handles follow Node's protocol ({@code lib/internal/child_process.js}, {@code setupChannel}):
+ * after a {@code handle} line, nothing but acks and nacks goes out until the peer's ack; a handle
+ * line that arrives without its descriptor is answered with a nack, and the sender sends it again,
+ * {@link ChannelOptions#maxHandleRetransmissions()} times at most.
  */
 public final class Channel implements AutoCloseable {
 
@@ -44,63 +53,136 @@ public final class Channel implements AutoCloseable {
      * work for. Different from ChildMain's 86, so you can tell the channel did it.
      */
     public static final int CHANNEL_CLOSED_EXIT = 87;
-    /** Room for descriptors in one read: a few handle messages may arrive in one recvmsg. */
-    static final int MAX_DESCRIPTORS_PER_READ = 16;
-    private static final Duration JOIN_DEADLINE = Duration.ofSeconds(5);
+    /** Reads per wake-up at most, so one busy peer cannot starve the loop's other work (libuv: 32, {@code stream.c} 1034). */
+    static final int READS_PER_WAKEUP = 16;
+    /** The native buffers for one recvmsg and one send. */
+    static final int BUFFER_BYTES = 64 * 1024;
+    private static final Duration CLOSE_DEADLINE = Duration.ofSeconds(5);
 
-    /** One line for the writer; {@code handle} is set when a descriptor must ride on it. */
-    private record Outgoing(byte[] line, PendingHandle handle) {
+    /** One line to write, and how much of it is written; {@code handle} is set for a handle line. */
+    private static final class Out {
+        final byte[] line;
+        final PendingHandle handle;
+        int written;
+
+        Out(byte[] line, PendingHandle handle) {
+            this.line = line;
+            this.handle = handle;
+        }
     }
 
-    /** Tells the writer that everything before it has been written: half-close our side now. */
-    private static final Outgoing END_OF_STREAM = new Outgoing(new byte[0], null);
+    /** A handle message until its ack: Node's {@code _pendingMessage} ({@code child_process.js} 167–181). */
+    private static final class PendingHandle {
+        final byte[] line;
+        /** Our dup of the caller's descriptor: it must still exist at the sendmsg, and at every re-send. */
+        final FileDescriptor dup;
+        final CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        /** Node's {@code _pendingMessage.retransmissions}. */
+        int retransmissions;
 
-    private final AFUNIXSocketChannel socket;
+        PendingHandle(byte[] line, FileDescriptor dup) {
+            this.line = line;
+            this.dup = dup;
+        }
+
+        /** Closes our dup and settles the future: {@code failure} null means acknowledged. Loop thread only. */
+        void settle(IOException failure) {
+            Descriptors.closeQuietly(dup);
+            if (failure == null) {
+                acknowledged.complete(null);
+            } else {
+                acknowledged.completeExceptionally(failure);
+            }
+        }
+    }
+
+    private final EventLoop loop;
+    private final int fd;
+    private final Closeable socket;
     private final ChannelOptions options;
     private final String name;
     private final List<Consumer<Message>> messageListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> disconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<IOException>> errorListeners = new CopyOnWriteArrayList<>();
-    private final BlockingQueue<Outgoing> outgoing = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicLong nextSeq = new AtomicLong(1);
-    /**
-     * Held while a message gets its seq and its line enters the queue, and by {@link #disconnect()}:
-     * so lines are queued in seq order (the receiver tells a retry from a new handle by its seq) and
-     * nothing is queued behind END_OF_STREAM, where the writer would never reach it.
-     */
-    private final Object sendOrder = new Object();
-    private final Map<Long, PendingHandle> pendingHandles = new ConcurrentHashMap<>();
-    /** Descriptors that arrived and wait for their message (Node: the handle FIFO). Reader thread only. */
-    private final Deque<FileDescriptor> arrivedHandles = new ArrayDeque<>();
     private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> whenClosed = new CompletableFuture<>();
+    /** Bytes given to {@link #send} and not yet written, held-back ones included: Node's {@code writeQueueSize}. Any thread. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** Set by {@link #disconnect()} on the caller's thread: later sends are refused at once (Node: {@code connected = false}). */
     private volatile boolean disconnectRequested;
-    private long lastHandleSeq;
-    private Thread reader;
-    private Thread writer;
+    /** Set once, on the loop, by {@link #shutDown}; read anywhere. */
+    private volatile boolean closed;
 
-    Channel(AFUNIXSocketChannel socket, ChannelOptions options, String name) {
+    // ---- loop-confined: touched on the loop thread only, so without locks ----
+    /** The unfinished line between reads: Node's {@code channel[kJSONBuffer]}. */
+    private final LineSplitter splitter;
+    /** What each recvmsg brought: bytes, descriptors, truncation. Reused, like the buffers below. */
+    private final Received received = new Received();
+    private final MemorySegment readBuffer;
+    private final MemorySegment writeBuffer;
+    private final byte[] readBytes = new byte[BUFFER_BYTES];
+    /** The socket in the loop's epoll set: libuv's {@code uv__io_t} inside the channel's pipe handle. Null until {@link #start()}. */
+    private Watch watch;
+    /** Lines on their way to the socket, in order: lab 05's output buffer, libuv's {@code write_queue}. */
+    private final ArrayDeque<Out> writeQueue = new ArrayDeque<>();
+    /** Node's {@code _handleQueue}: null while the gate is open; non-null while a handle awaits its ack, holding what came after. */
+    private ArrayDeque<Out> heldBack;
+    /** Node's {@code _pendingMessage}: the handle message in flight, until its ack (or the last nack). */
+    private PendingHandle awaiting;
+    /** Node's {@code pendingHandle}: ONE slot for a descriptor that arrived before its line was parsed; -1 when empty. */
+    private int arrived = -1;
+    /** Set by {@link #disconnect()}'s task on the loop, behind every send made before it: half-close once drained. */
+    private boolean halfCloseWanted;
+    /** True once shutdown(SHUT_WR) was called: nothing can be written any more. */
+    private boolean outputShut;
+
+    private Channel(EventLoop loop, int fd, Closeable socket, ChannelOptions options, String name) {
+        this.loop = loop;
+        this.fd = fd;
         this.socket = socket;
         this.options = options;
         this.name = name;
+        this.splitter = new LineSplitter(options.maxLineBytes());
+        Arena arena = Arena.ofAuto(); // freed by the GC with the channel: nothing to close on any path
+        this.readBuffer = arena.allocate(BUFFER_BYTES);
+        this.writeBuffer = arena.allocate(BUFFER_BYTES);
     }
 
     /**
-     * Starts a child JVM with a channel to it: creates a private socket ({@link ChannelServer}),
-     * passes its path in {@link #ENVIRONMENT_VARIABLE}, accepts only that child. The returned
-     * channel is not started yet: add listeners, then {@link #start()}.
+     * A channel over the connected stream socket {@code fd}, driven by {@code loop}; {@code socket}
+     * closes it. The socket is made non-blocking here: on a loop, a read or write that would wait
+     * must return at once (EAGAIN) instead.
+     */
+    static Channel wrap(EventLoop loop, int fd, Closeable socket, ChannelOptions options, String name) throws IOException {
+        Sockets.setNonBlocking(fd);
+        return new Channel(loop, fd, socket, options, name);
+    }
+
+    /** A channel over a connected junixsocket channel: the loop drives its descriptor, junixsocket closes it. */
+    static Channel wrap(EventLoop loop, AFUNIXSocketChannel connection, ChannelOptions options, String name) throws IOException {
+        connection.configureBlocking(false);
+        return wrap(loop, Descriptors.number(connection.getFileDescriptor()), connection, options, name);
+    }
+
+    /**
+     * Starts a child JVM with a channel to it on the process's loop ({@link EventLoop#main()}):
+     * creates a private socket ({@link ChannelServer}), passes its path in
+     * {@link #ENVIRONMENT_VARIABLE}, accepts only that child. Not started yet: add listeners, then {@link #start()}.
      */
     public static Forked fork(ChildJvm child, Duration deadline) throws IOException {
         return fork(child, deadline, ChannelOptions.defaults());
     }
 
     public static Forked fork(ChildJvm child, Duration deadline, ChannelOptions options) throws IOException {
+        return fork(child, deadline, options, EventLoop.main());
+    }
+
+    /** As {@link #fork(ChildJvm, Duration)}, with the given options, on the given loop. */
+    public static Forked fork(ChildJvm child, Duration deadline, ChannelOptions options, EventLoop loop) throws IOException {
         try (ChannelServer server = ChannelServer.create()) {
             var process = child.env(ENVIRONMENT_VARIABLE, server.socketPath().toString()).start();
             try {
-                return new Forked(process, server.accept(process.pid(), deadline, options));
+                return new Forked(process, server.accept(process.pid(), deadline, options, loop));
             } catch (IOException | RuntimeException e) {
                 process.close();
                 throw e;
@@ -109,9 +191,9 @@ public final class Channel implements AutoCloseable {
     }
 
     /**
-     * The child's end: connects to the socket named in {@link #ENVIRONMENT_VARIABLE}. Not started
-     * yet. With the default options of a child: when the parent's end closes, the process exits
-     * with {@link #CHANNEL_CLOSED_EXIT} after the disconnect listeners ran.
+     * The child's end: connects to the socket named in {@link #ENVIRONMENT_VARIABLE}, on the
+     * process's loop. Not started yet. With the default options of a child: when the parent's end
+     * closes, the process exits with {@link #CHANNEL_CLOSED_EXIT} after the disconnect listeners ran.
      */
     public static Channel fromEnvironment() throws IOException {
         return fromEnvironment(ChannelOptions.defaults().withExitOnUnexpectedEof(true));
@@ -119,16 +201,16 @@ public final class Channel implements AutoCloseable {
 
     /** As {@link #fromEnvironment()}, with the given options (exitOnUnexpectedEof false: the child outlives its channel). */
     public static Channel fromEnvironment(ChannelOptions options) throws IOException {
-        throw new UnsupportedOperationException("TODO: read IPCLAB_CHANNEL (clear IllegalStateException when unset) and connect(2) to that socket path");
+        throw new UnsupportedOperationException("TODO: connect to the path in IPCLAB_CHANNEL and wrap it on EventLoop.main(); without the variable, an IllegalStateException that names it and Channel.fork");
     }
 
-    /** Calls {@code listener} on the reader thread for every message, in the order they were sent. */
+    /** Calls {@code listener} on the loop thread for every message, in the order they were sent. */
     public Channel onMessage(Consumer<Message> listener) {
         messageListeners.add(listener);
         return this;
     }
 
-    /** Calls {@code listener} once, when the channel has closed (either side, any reason). */
+    /** Calls {@code listener} on the loop thread once, when the channel has closed (either side, any reason). */
     public Channel onDisconnect(Runnable listener) {
         disconnectListeners.add(listener);
         return this;
@@ -140,49 +222,68 @@ public final class Channel implements AutoCloseable {
         return this;
     }
 
-    /** Starts the reader and the writer thread. */
+    /** Starts watching the socket: from now on the loop reads it, and writes what {@link #send} queued. */
     public Channel start() throws IOException {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("start: " + name + " was started already");
         }
-        // junixsocket only collects descriptors when it has a control buffer to put them in.
-        socket.socket().setAncillaryReceiveBufferSize(ScmRightsSpace.forDescriptors(MAX_DESCRIPTORS_PER_READ));
-        writer = Thread.ofPlatform().daemon().name(name + " writer").start(this::writeLoop);
-        reader = Thread.ofPlatform().daemon().name(name + " reader").start(this::readLoop);
+        onLoop(() -> {
+            watch = loop.watch(fd, EventLoop.READABLE, this::onReady);
+            flush(); // what was sent before start
+        });
         return this;
     }
 
+    /** The loop this channel runs on: where its listeners are called. */
+    public EventLoop loop() {
+        return loop;
+    }
+
     /**
-     * Queues {@code body} for the peer. Never blocks.
+     * Queues {@code body} for the peer and, on the loop, writes it at once if nothing waits before
+     * it (as {@code uv_write2} does). Never blocks.
      *
      * @return false when more than the high-water mark of bytes is queued and not yet written (the
      *         peer is not keeping up): the message is queued all the same, but stop sending for a while
      * @throws ChannelClosedException when the channel is closed or disconnecting
      */
     public boolean send(JsonNode body) throws IOException {
-        throw new UnsupportedOperationException("TODO: under sendOrder: checkOpen, then enqueue the message envelope's line; return what enqueue says (false: over the high-water mark)");
+        checkOpen("send");
+        Out out = new Out(Envelope.message(body).toLine(), null);
+        long queued = queuedBytes.addAndGet(out.line.length);
+        onLoop(() -> enqueue(out));
+        return queued <= options.highWaterMark();
     }
 
     /**
      * Sends {@code body} with {@code handle} attached. The channel keeps a duplicate of the
-     * descriptor until the peer acknowledges the message (so you may close yours at once), sends it
-     * again when no ack comes within the ack timeout, and gives up after the configured attempts.
+     * descriptor until the peer acknowledges the message, so you may close yours at once. Until then
+     * every later message waits (Node's hold-back); a nack makes it send the handle again.
      *
-     * @return completes when the peer acknowledged; fails with {@link HandleNotAcknowledgedException}
-     *         when the attempts ran out, or {@link ChannelClosedException} when the channel closed first
+     * @return completes when the peer acknowledged (Node calls back once per write instead); fails
+     *         with {@link HandleNotDeliveredException} when every transmission was nacked, or
+     *         {@link ChannelClosedException} when the channel closed first
      */
     public CompletableFuture<Void> send(JsonNode body, FileDescriptor handle) throws IOException {
-        throw new UnsupportedOperationException("TODO: under sendOrder: checkOpen, dup(2) the handle (Descriptors.dup), remember a PendingHandle under a new seq, transmit it, return its future");
+        checkOpen("send");
+        PendingHandle pending = new PendingHandle(Envelope.handle(body).toLine(), Descriptors.dup(handle));
+        queuedBytes.addAndGet(pending.line.length);
+        try {
+            onLoop(() -> sendHandle(pending));
+        } catch (ChannelClosedException e) {
+            pending.settle(e);
+        }
+        return pending.acknowledged;
     }
 
-    /** Bytes queued for the peer and not yet written to the socket. */
+    /** Bytes queued for the peer and not yet written to the socket, held-back messages included. */
     public long queuedBytes() {
         return queuedBytes.get();
     }
 
     /** True until the channel has closed or begun to disconnect. */
     public boolean isConnected() {
-        return !closed.get() && !disconnectRequested;
+        return !closed && !disconnectRequested;
     }
 
     /** Completes when the channel has closed, for any reason. */
@@ -191,20 +292,31 @@ public final class Channel implements AutoCloseable {
     }
 
     /**
-     * Disconnects gracefully: everything queued before is still written, then our side of the
-     * socket is shut down (the peer reads EOF and closes its end), then the channel closes when the
-     * peer's EOF reaches us. Returns at once; the future completes when the channel is closed.
+     * Disconnects gracefully: everything queued before, and a handle awaiting its ack, still go out;
+     * then our side of the socket is shut down (the peer reads EOF and closes its end), and the
+     * channel closes when the peer's EOF reaches us. Returns at once; the future completes when closed.
      */
     public CompletableFuture<Void> disconnect() {
-        throw new UnsupportedOperationException("TODO: under sendOrder, once: mark the channel as disconnecting and queue END_OF_STREAM (the writer half-closes with shutdown(2) after the queued lines)");
+        throw new UnsupportedOperationException("TODO: once: refuse later sends (disconnectRequested), and in a task on the loop set halfCloseWanted and flush, which half-closes once nothing is left; return whenClosed");
     }
 
-    /** Closes now: queued messages are dropped, pending sends fail, both threads are joined. */
+    /**
+     * Closes now: queued messages are dropped, a pending handle send fails. From another thread it
+     * returns once the loop has closed the channel; from a callback, at once.
+     */
     @Override
     public void close() {
-        shutDown(null, false);
-        join(writer);
-        join(reader);
+        if (closed) {
+            return; // and its loop may be closed too by now: nothing to hop onto
+        }
+        try {
+            onLoop(() -> shutDown(null, false));
+            if (!loop.inLoop()) {
+                whenClosed.get(CLOSE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (Exception e) {
+            System.err.println(name + ": close did not finish on " + loop.name() + ": " + e);
+        }
     }
 
     @Override
@@ -212,97 +324,188 @@ public final class Channel implements AutoCloseable {
         return name;
     }
 
-    // ---- writing ----------------------------------------------------------------------------
+    // ---- on the loop ------------------------------------------------------------------------
 
-    private boolean enqueue(Outgoing line) {
-        long queued = queuedBytes.addAndGet(line.line().length);
-        outgoing.add(line);
-        return queued <= options.highWaterMark();
-    }
-
-    /** One attempt to deliver a handle message: queued for the writer, which starts its ack timer. */
-    private void transmit(PendingHandle pending) {
-        pending.attempts.incrementAndGet();
-        enqueue(new Outgoing(pending.line, pending));
-    }
-
-    /**
-     * Starts waiting for the ack of the attempt just written. The timeout counts from the sendmsg,
-     * not from the queue: behind a backlog, a handle waits its turn without being given up on.
-     */
-    private void startAckTimer(PendingHandle pending) {
-        int attempt = pending.attempts.get();
-        CompletableFuture.delayedExecutor(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .execute(() -> ackOverdue(pending, attempt));
-    }
-
-    private void ackOverdue(PendingHandle pending, int attempt) {
-        throw new UnsupportedOperationException("TODO: no ack yet: transmit again while attempts remain and we are not disconnecting, else release the dup and fail the future with HandleNotAcknowledgedException");
-    }
-
-    private void writeLoop() {
-        throw new UnsupportedOperationException("TODO: take lines from the queue and write(2) each fully (with its handle: writeWithHandle); on END_OF_STREAM shutdownOutput; subtract written bytes");
-    }
-
-    private void writeWithHandle(Outgoing next) throws IOException {
-        throw new UnsupportedOperationException("TODO: under the PendingHandle's lock: unless released, attach its descriptor (setOutboundFileDescriptors) to one sendmsg(2) of the line, then startAckTimer");
-    }
-
-    private void writeFully(byte[] line) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(line);
-        while (buffer.hasRemaining()) {
-            socket.write(buffer);
+    /** Runs {@code task} on the loop: now when called there, else in its next turn (one wake-up). */
+    void onLoop(IoTask task) throws ChannelClosedException {
+        if (loop.inLoop()) {
+            guarded(task);
+            return;
+        }
+        try {
+            loop.execute(() -> guarded(task));
+        } catch (RejectedExecutionException e) {
+            throw new ChannelClosedException(name + ": its event loop " + loop.name() + " is closed");
         }
     }
 
-    // ---- reading ----------------------------------------------------------------------------
-
-    private void readLoop() {
-        throw new UnsupportedOperationException("TODO: read(2) into a buffer, queue received descriptors (getReceivedFileDescriptors), split lines, parse and dispatch; EOF or bad input ends in shutDown");
+    /** Work for the loop that may fail with an {@link IOException}. */
+    @FunctionalInterface
+    interface IoTask {
+        void run() throws IOException;
     }
 
+    /** Runs loop work; a failure ends the channel, and the loop goes on. */
+    private void guarded(IoTask task) {
+        try {
+            task.run();
+        } catch (ProtocolException e) {
+            shutDown(e, false);
+        } catch (IOException e) {
+            // The peer went away under a read or write (ECONNRESET, EPIPE): the same end as its EOF.
+            shutDown(null, !disconnectRequested);
+        }
+    }
+
+    /** The watch's callback: the socket has room, or data, or the peer is gone. */
+    private void onReady(Watch ready, int events) {
+        guarded(() -> {
+            if ((events & EventLoop.WRITABLE) != 0) {
+                flush();
+            }
+            if (!closed && (events & ~EventLoop.WRITABLE) != 0) {
+                onReadable();
+            }
+        });
+    }
+
+    /** Adds a line behind the others, or behind the handle awaiting its ack (Node: pushed onto {@code _handleQueue}). */
+    private void enqueue(Out out) throws IOException {
+        throw new UnsupportedOperationException("TODO: on the loop: drop the line if closed or half-closed (un-count it), hold it back while a handle awaits its ack, else queue it and flush");
+    }
+
+    /** An ack or a nack: never held back, or two peers each awaiting an ack would wait for ever. */
+    private void control(Envelope envelope) throws IOException {
+        byte[] line = envelope.toLine();
+        queuedBytes.addAndGet(line.length);
+        writeQueue.add(new Out(line, null));
+        flush();
+    }
+
+    /**
+     * Writes from the head of the queue until it is empty or the socket is full. Watches WRITABLE
+     * only while something is left; once the queue is empty and a disconnect was asked for (and no
+     * handle awaits its ack), half-closes.
+     */
+    private void flush() throws IOException {
+        throw new UnsupportedOperationException("TODO: sendmsg from the head of the queue (a handle line's descriptor on its first byte only) until empty or EAGAIN; watch WRITABLE only while something is left; half-close once disconnecting with nothing left and no handle awaiting");
+    }
+
+    /** Copies the queue's head into the write buffer, and while {@code more}, the lines after it: one send for many. */
+    private int gather(boolean more) {
+        int length = 0;
+        for (Out out : writeQueue) {
+            if (length > 0 && (!more || out.handle != null)) {
+                break; // a handle line starts a sendmsg of its own
+            }
+            int count = Math.min(out.line.length - out.written, BUFFER_BYTES - length);
+            MemorySegment.copy(out.line, out.written, writeBuffer, ValueLayout.JAVA_BYTE, length, count);
+            length += count;
+            if (length == BUFFER_BYTES) {
+                break;
+            }
+        }
+        return length;
+    }
+
+    /** {@code sent} bytes from the head of the queue have left: drop the lines they finish. */
+    private void consume(int sent) {
+        queuedBytes.addAndGet(-sent);
+        while (sent > 0) {
+            Out head = writeQueue.peek();
+            int taken = Math.min(sent, head.line.length - head.written);
+            head.written += taken;
+            sent -= taken;
+            if (head.written == head.line.length) {
+                writeQueue.poll();
+            }
+        }
+    }
+
+    /** Sends a handle line and closes the gate behind it, or waits behind the one in flight. */
+    private void sendHandle(PendingHandle pending) throws IOException {
+        throw new UnsupportedOperationException("TODO: closed: fail it; a handle awaiting its ack: hold this one back; else make it the awaited one, close the gate (heldBack) and queue its line with the descriptor");
+    }
+
+    /** The peer has the descriptor: release ours, complete the send, let the held-back messages go. */
+    private void onAck() throws IOException {
+        throw new UnsupportedOperationException("TODO: the awaited handle arrived: close our dup, complete the send, release what was held back");
+    }
+
+    /** The line arrived without its descriptor: send it again, or give up after the last retransmission. */
+    private void onNack() throws IOException {
+        throw new UnsupportedOperationException("TODO: the handle line arrived without its descriptor: queue the same line and dup again, or after maxHandleRetransmissions re-sends fail it with HandleNotDeliveredException and release what was held back");
+    }
+
+    private PendingHandle takeAwaiting(String kind) throws ProtocolException {
+        if (awaiting == null) {
+            throw new ProtocolException("the peer sent an " + kind + ", but no handle message awaits one");
+        }
+        PendingHandle pending = awaiting;
+        awaiting = null;
+        return pending;
+    }
+
+    /** Opens the gate and sends what waited, in order; a handle among them closes it again. */
+    private void releaseHeldBack() throws IOException {
+        throw new UnsupportedOperationException("TODO: open the gate and send the held-back lines in order; a handle among them closes it again (sendHandle)");
+    }
+
+    /**
+     * The socket is readable: up to {@link #READS_PER_WAKEUP} recvmsg calls, each followed by
+     * splitting and dispatching the lines it completed. Level-triggered: what is left wakes us again.
+     */
+    private void onReadable() throws IOException {
+        throw new UnsupportedOperationException("TODO: recvmsg up to READS_PER_WAKEUP times until EAGAIN: take the descriptors, 0 bytes is the peer's EOF (shutDown), split the bytes into lines and dispatch each; an unclaimed descriptor with no unfinished line is a ProtocolException");
+    }
+
+    /** Moves what recvmsg brought into the one slot; anything more is a peer that broke the rules. */
+    private void takeDescriptors() throws ProtocolException {
+        throw new UnsupportedOperationException("TODO: put the one descriptor recvmsg brought into the arrived slot; close them all when truncated, and when there are two (a ProtocolException)");
+    }
+
+    /** One parsed line: a message for the listeners, a handle (ack or nack it), or an ack or nack for us. */
     private void dispatch(Envelope envelope) throws IOException {
-        throw new UnsupportedOperationException("TODO: an ack completes its PendingHandle; a \"handle\" message takes the next queued descriptor and is acked; call the message listeners");
+        throw new UnsupportedOperationException("TODO: by kind: a message to the listeners; a handle line acked and delivered with the arrived descriptor, or nacked and dropped without one; ack and nack to onAck and onNack");
+    }
+
+    private void deliver(Message message) {
+        for (Consumer<Message> listener : messageListeners) {
+            runGuarded(() -> listener.accept(message), "a message listener");
+        }
     }
 
     // ---- closing ----------------------------------------------------------------------------
 
     /**
-     * The one way the channel ends, whoever calls first: report the error, close the socket and
-     * every descriptor we still hold, fail what waits, tell the listeners once.
+     * The one way the channel ends, whoever calls first, on the loop: report the error, close the
+     * socket and every descriptor we still hold, fail what waits, then {@link #finish}: the listeners, once.
      */
     private void shutDown(IOException error, boolean unexpectedEof) {
-        throw new UnsupportedOperationException("TODO: once: report the error, close(2) the socket, remove and release each pending handle (fail its future), run the disconnect listeners (runGuarded), exit on an unexpected EOF if configured");
+        throw new UnsupportedOperationException("TODO: once: error listeners, cancel the watch, close the socket and every descriptor held, fail what awaits an ack, empty the queues, then finish(unexpectedEof), also when something before it threw");
     }
 
-    private void closeArrivedHandles() {
-        for (FileDescriptor fd : arrivedHandles) {
-            try {
-                Descriptors.close(fd);
-            } catch (IOException ignored) {
-                // Closing a descriptor nobody else has: it cannot be in use.
-            }
-        }
-        arrivedHandles.clear();
-    }
-
-    private void join(Thread thread) {
-        if (thread == null || thread == Thread.currentThread()) {
-            return;
-        }
+    /**
+     * The end of {@link #shutDown}, whatever happened before: the disconnect listeners, each
+     * guarded; on an unexpected EOF with {@link ChannelOptions#exitOnUnexpectedEof()}, the exit;
+     * then {@link #whenClosed}.
+     */
+    private void finish(boolean unexpectedEof) {
         try {
-            if (!thread.join(JOIN_DEADLINE)) {
-                System.err.println(name + ": " + thread.getName() + " did not finish within " + JOIN_DEADLINE);
+            for (Runnable listener : disconnectListeners) {
+                runGuarded(listener, "a disconnect listener");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread == reader) {
-            closeArrivedHandles(); // the reader is done: nobody else touches the FIFO now
+            if (unexpectedEof && options.exitOnUnexpectedEof()) {
+                // Before whenClosed completes: a main thread waiting on it would otherwise end the JVM with status 0.
+                System.err.println(name + ": the parent's end of the channel closed; exiting with status " + CHANNEL_CLOSED_EXIT);
+                System.exit(CHANNEL_CLOSED_EXIT);
+            }
+        } finally {
+            whenClosed.complete(null);
         }
     }
 
-    /** Runs a listener; one that throws must not stop the channel from closing, nor the other listeners. */
+    /** Runs a listener; one that throws must not stop the channel, nor the other listeners. */
     private void runGuarded(Runnable listener, String what) {
         try {
             listener.run();
@@ -311,44 +514,17 @@ public final class Channel implements AutoCloseable {
         }
     }
 
+    private void closeQuietly(Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            System.err.println(name + ": closing the socket failed: " + e.getMessage());
+        }
+    }
+
     private void checkOpen(String call) throws ChannelClosedException {
-        if (closed.get() || disconnectRequested) {
-            throw new ChannelClosedException(call + ": " + name + " is " + (closed.get() ? "closed" : "disconnecting"));
-        }
-    }
-
-    /** A handle message waiting for its ack, with the duplicate descriptor we keep until then. */
-    private static final class PendingHandle {
-        final long seq;
-        final byte[] line;
-        final FileDescriptor descriptor;
-        final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
-        final CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-        boolean released;
-
-        PendingHandle(long seq, byte[] line, FileDescriptor descriptor) {
-            this.seq = seq;
-            this.line = line;
-            this.descriptor = descriptor;
-        }
-
-        /** Closes our duplicate, once; never while the writer is sending it (same lock). */
-        synchronized void release() {
-            if (!released) {
-                released = true;
-                try {
-                    Descriptors.close(descriptor);
-                } catch (IOException ignored) {
-                    // Ours alone; closing cannot fail in a way we could act on.
-                }
-            }
-        }
-    }
-
-    /** CMSG_SPACE for SCM_RIGHTS on 64-bit Linux: a 16-byte header plus the ints, padded to 8. */
-    private static final class ScmRightsSpace {
-        static int forDescriptors(int count) {
-            return 16 + ((count * Integer.BYTES + 7) & ~7);
+        if (closed || disconnectRequested) {
+            throw new ChannelClosedException(call + ": " + name + " is " + (closed ? "closed" : "disconnecting"));
         }
     }
 }

@@ -1,6 +1,7 @@
 package ipclab.lab09;
 
 import ipclab.support.Libc;
+import ipclab.support.loop.EventLoop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public final class ChannelServer implements AutoCloseable {
 
     /** Creates the private directory (0700), binds and listens on {@link #SOCKET_NAME} in it (0600). */
     public static ChannelServer create() throws IOException {
-        throw new UnsupportedOperationException("TODO: create a private directory in directoryBase() (Files.createTempDirectory, DIRECTORY_PREFIX, rwx------), bind(2) a listening socket to SOCKET_NAME in it, chmod it 0600");
+        throw new UnsupportedOperationException("TODO: create a private directory (0700) under directoryBase(), bind and listen on SOCKET_NAME in it, make the socket file 0600");
     }
 
     /**
@@ -63,12 +64,18 @@ public final class ChannelServer implements AutoCloseable {
     /**
      * Accepts connections until one comes from process {@code childPid} running as our uid
      * (SO_PEERCRED); every other connection is closed at once. When the child is in, the socket
-     * file and the directory are removed: nobody else can connect any more.
+     * file and the directory are removed: nobody else can connect any more. The channel runs on
+     * the process's loop ({@link EventLoop#main()}); it is not started yet.
      *
      * @throws IOException when {@code childPid} exits, or the deadline passes, before it connected
      */
     public Channel accept(long childPid, Duration deadline, ChannelOptions options) throws IOException {
-        throw new UnsupportedOperationException("TODO: poll(2) the listener until the deadline; accept(2), compare SO_PEERCRED (getPeerCredentials) pid and uid with the child; close strangers; on success remove the files");
+        return accept(childPid, deadline, options, EventLoop.main());
+    }
+
+    /** As {@link #accept(long, Duration, ChannelOptions)}, for a channel on {@code loop}. */
+    public Channel accept(long childPid, Duration deadline, ChannelOptions options, EventLoop loop) throws IOException {
+        throw new UnsupportedOperationException("TODO: poll and accept until a connection's SO_PEERCRED is childPid with our uid; close strangers; then close() the server and return Channel.wrap(loop, connection, options, name)");
     }
 
     /** Stops listening and removes the socket file and the directory. */

@@ -34,6 +34,24 @@ public final class Descriptors {
         Libc.close(number(fd));
     }
 
+    /** close(2), on a path where a failure changes nothing we could do: reported on stderr, not thrown. */
+    public static void closeQuietly(FileDescriptor fd) {
+        try {
+            close(fd);
+        } catch (IOException e) {
+            System.err.println("closing a descriptor failed: " + e.getMessage());
+        }
+    }
+
+    /** As {@link #closeQuietly(FileDescriptor)}, by number: a descriptor that recvmsg installed for us. */
+    public static void closeQuietly(int fd) {
+        try {
+            Libc.close(fd);
+        } catch (IOException e) {
+            System.err.println("closing fd " + fd + " failed: " + e.getMessage());
+        }
+    }
+
     /** How many descriptors this process has open now: the entries of /proc/self/fd. */
     public static int openCount() throws IOException {
         try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {

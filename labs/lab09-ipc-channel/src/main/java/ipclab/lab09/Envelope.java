@@ -4,34 +4,55 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
 
 /**
- * What travels on the wire: one JSON object per line. Two kinds:
+ * What travels on the wire: one JSON object per line, of four kinds (Node's names in brackets):
  * <pre>
- * {"kind":"message","seq":7,"handle":false,"body":{...}}   a message (handle: a descriptor rides on this line)
- * {"kind":"ack","seq":7}                                     "I got handle message #7", like Node's NODE_HANDLE_ACK
+ * {"kind":"message","body":{...}}   a message                                     (a plain message)
+ * {"kind":"handle","body":{...}}    a message with a descriptor on its first byte (NODE_HANDLE)
+ * {"kind":"ack"}                    "the handle message arrived with its descriptor" (NODE_HANDLE_ACK)
+ * {"kind":"nack"}                   "it arrived without one: send it again"        (NODE_HANDLE_NACK)
  * </pre>
+ * There is no sequence number: the sender holds every later message back until the handle's ack,
+ * so at most one handle is ever in flight, and an ack or nack can only be about that one.
  *
- * @param kind   {@link #MESSAGE} or {@link #ACK}
- * @param seq    the sender's number for the message; an ack repeats the number it acknowledges
- * @param handle true when a descriptor was attached to this line (SCM_RIGHTS)
- * @param body   the message's JSON; null for an ack
+ * @param kind {@link #MESSAGE}, {@link #HANDLE}, {@link #ACK} or {@link #NACK}
+ * @param body the message's JSON; null for an ack or a nack
  */
-public record Envelope(String kind, long seq, boolean handle, JsonNode body) {
+public record Envelope(String kind, JsonNode body) {
 
     public static final String MESSAGE = "message";
+    public static final String HANDLE = "handle";
     public static final String ACK = "ack";
+    public static final String NACK = "nack";
+    static final Set<String> KINDS = Set.of(MESSAGE, HANDLE, ACK, NACK);
 
     /** One mapper for the whole process: it is thread-safe once configured, and costly to create. */
     static final ObjectMapper JSON = new ObjectMapper();
 
-    public static Envelope message(long seq, boolean handle, JsonNode body) {
-        return new Envelope(MESSAGE, seq, handle, body);
+    public static Envelope message(JsonNode body) {
+        return new Envelope(MESSAGE, body);
     }
 
-    public static Envelope ack(long seq) {
-        return new Envelope(ACK, seq, false, null);
+    public static Envelope handle(JsonNode body) {
+        return new Envelope(HANDLE, body);
+    }
+
+    public static Envelope ack() {
+        return new Envelope(ACK, null);
+    }
+
+    public static Envelope nack() {
+        return new Envelope(NACK, null);
+    }
+
+    /** True for the kinds that carry a body: {@link #MESSAGE} and {@link #HANDLE}. */
+    public boolean hasBody() {
+        return kind.equals(MESSAGE) || kind.equals(HANDLE);
     }
 
     /**
@@ -39,15 +60,15 @@ public record Envelope(String kind, long seq, boolean handle, JsonNode body) {
      * newline (inside strings it is written as \n), so '\n' can safely end a message.
      */
     public byte[] toLine() {
-        throw new UnsupportedOperationException("TODO: write the envelope as one JSON object (kind, seq, and for a message handle and body) in UTF-8, then a '\n'");
+        throw new UnsupportedOperationException("TODO: write {\"kind\":…} (and \"body\" for a message or a handle) as UTF-8 JSON and end the line with a newline byte");
     }
 
     /**
-     * Reads one line (without its '\n'). Anything but an object with a known "kind", a numeric
-     * "seq" and, for a message, a "body" is a {@link ProtocolException} that says what was wrong.
+     * Reads one line (without its '\n'). Anything but an object with a known text "kind" and, for a
+     * message or a handle, a "body" is a {@link ProtocolException} that says what was wrong.
      */
     public static Envelope parse(byte[] line) throws ProtocolException {
-        throw new UnsupportedOperationException("TODO: parse the line as JSON; anything but an object with a known kind, a numeric seq (and a body for a message) is a ProtocolException");
+        throw new UnsupportedOperationException("TODO: read the JSON; a ProtocolException starting \"malformed line:\" that says not JSON, not an envelope, no text kind, unknown kind, or no body");
     }
 
     /** The start of a bad line, for an error message that shows what arrived without flooding the log. */

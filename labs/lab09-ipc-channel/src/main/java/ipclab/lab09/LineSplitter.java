@@ -5,14 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns the byte stream of a stream socket back into lines. A read(2) returns whatever bytes have
- * arrived: half a line, three lines and a bit. The splitter keeps the unfinished tail for the next
- * read, and refuses to keep more than the limit, so a peer that never sends '\n' cannot make us
- * buffer without end.
+ * Turns the byte stream of a stream socket back into lines, as Node's {@code parseChannelMessages}
+ * does ({@code lib/internal/child_process/serialization.js} 142–161). A read returns whatever bytes
+ * have arrived: half a line, three lines and a bit. The splitter keeps the unfinished tail for the
+ * next read. Unlike Node, it refuses to keep more than a limit, so a peer that never sends '\n'
+ * cannot make us buffer without end. Pure: no I/O, no threads.
  */
 public final class LineSplitter {
 
     private final int maxLineBytes;
+    /** The unfinished line: Node's {@code channel[kJSONBuffer]}. */
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
     public LineSplitter(int maxLineBytes) {
@@ -20,21 +22,21 @@ public final class LineSplitter {
     }
 
     /**
-     * Adds {@code count} bytes read from the socket and returns the lines they complete, in order,
-     * without their '\n'.
+     * Adds {@code length} bytes from {@code offset} of {@code bytes} and returns the lines they
+     * complete, in order, without their '\n'.
      *
      * @throws ProtocolException when a line grows longer than the limit, naming the limit
      */
-    public List<byte[]> feed(byte[] bytes, int count) throws ProtocolException {
-        throw new UnsupportedOperationException("TODO: cut the bytes at each '\n' into complete lines, keep the unfinished tail for the next read(2)");
+    public List<byte[]> feed(byte[] bytes, int offset, int length) throws ProtocolException {
+        throw new UnsupportedOperationException("TODO: cut the slice at every newline byte into lines (the tail before the first one completes the unfinished line), keep what follows the last one");
     }
 
-    /** True when bytes of an unfinished line are waiting for the rest of it. */
+    /** True when bytes of an unfinished line are waiting for the rest of it (Node: {@code channel.buffering}). */
     public boolean hasPartialLine() {
         return partial.size() > 0;
     }
 
     private void append(byte[] bytes, int offset, int length) throws ProtocolException {
-        throw new UnsupportedOperationException("TODO: add to the unfinished line, but throw ProtocolException naming maxLineBytes when it would grow past the limit");
+        throw new UnsupportedOperationException("TODO: add the bytes to the unfinished line, or throw a ProtocolException naming the limit and ChannelOptions.maxLineBytes when it would grow past maxLineBytes");
     }
 }

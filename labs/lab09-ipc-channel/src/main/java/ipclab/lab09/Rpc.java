@@ -2,14 +2,17 @@ package ipclab.lab09;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ipclab.support.loop.Timer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Remote calls on top of a {@link Channel}, in both directions: each side {@link #register}s
@@ -19,26 +22,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * {"rpc":"call","id":3,"method":"add","params":{...}}
  * {"rpc":"result","id":3,"result":...}        or        {"rpc":"error","id":3,"message":"..."}
  * </pre>
- * Create it before {@link Channel#start()}, so that no call arrives before it listens.
+ * Everything runs on the channel's loop: handlers are called there, answers complete the callers'
+ * futures there, timeouts are loop timers. A handler must therefore not block: one that has to wait
+ * (for a call to the other side, say) is registered with {@link #registerAsync} and returns a stage.
+ * Create the Rpc before {@link Channel#start()}, so that no call arrives before it listens.
  */
 public final class Rpc {
 
     /** The timeout of {@link #call(String, JsonNode)}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    /** A method the other side may call: params in, result out; an exception becomes the caller's error. */
+    /** A method the other side may call: params in, result out, on the loop and at once; an exception becomes the caller's error. */
     @FunctionalInterface
     public interface Handler {
         JsonNode handle(JsonNode params) throws Exception;
     }
 
-    private record Pending(String method, CompletableFuture<JsonNode> result) {
+    /** A call waiting for its answer, and the loop timer that fails it when none comes. */
+    private record Pending(String method, CompletableFuture<JsonNode> result, Timer timeout) {
     }
 
     private final Channel channel;
-    private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final AtomicLong nextId = new AtomicLong(1);
+    /** Registered from any thread, read on the loop. */
+    private final Map<String, Function<JsonNode, CompletionStage<JsonNode>>> handlers = new ConcurrentHashMap<>();
+    /** Calls in flight by id. Loop thread only. */
+    private final Map<Long, Pending> pending = new HashMap<>();
+    /** Loop thread only. */
+    private long nextId = 1;
 
     public Rpc(Channel channel) {
         this.channel = channel;
@@ -46,8 +56,24 @@ public final class Rpc {
         channel.onDisconnect(this::failPending);
     }
 
-    /** Makes {@code method} callable by the other side. */
+    /** Makes {@code method} callable by the other side; {@code handler} runs on the loop and must not block. */
     public Rpc register(String method, Handler handler) {
+        return registerAsync(method, params -> {
+            try {
+                return CompletableFuture.completedFuture(handler.handle(params));
+            } catch (Exception e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    /**
+     * Makes {@code method} callable by the other side; {@code handler} runs on the loop, returns at
+     * once, and completes its stage later, on any thread: the answer is sent then. A handler that
+     * calls the other side back returns {@code call(...).thenApply(...)}: waiting for that answer
+     * on the loop would wait for ever, since only the loop can read it.
+     */
+    public Rpc registerAsync(String method, Function<JsonNode, CompletionStage<JsonNode>> handler) {
         handlers.put(method, handler);
         return this;
     }
@@ -58,29 +84,46 @@ public final class Rpc {
     }
 
     /**
-     * Calls {@code method} in the other process.
+     * Calls {@code method} in the other process. From any thread; off the loop it costs a hop onto it.
      *
-     * @return completes with the result; fails with {@link RemoteCallException} (the remote handler
-     *         threw, or there is no such method), {@link TimeoutException} (no answer in time) or
-     *         {@link ChannelClosedException} (the channel closed first)
+     * @return completes on the loop with the result; fails with {@link RemoteCallException} (the
+     *         remote handler failed, or there is no such method), {@link TimeoutException} (no answer
+     *         in time) or {@link ChannelClosedException} (the channel closed first)
      */
     public CompletableFuture<JsonNode> call(String method, JsonNode params, Duration timeout) {
-        throw new UnsupportedOperationException("TODO: remember the call under a new id, send {\"rpc\":\"call\",...} on the channel, schedule a TimeoutException naming the method and the time");
+        throw new UnsupportedOperationException("TODO: on the loop: a new id, send {\"rpc\":\"call\",...}, schedule a loop timer that fails the call with a TimeoutException naming the method and the time, remember it as pending");
     }
 
     private void onMessage(Message message) {
-        throw new UnsupportedOperationException("TODO: dispatch on \"rpc\": a call is answered on a thread of its own, a result or error completes the pending call");
+        throw new UnsupportedOperationException("TODO: dispatch on \"rpc\": a call is answered, a result or error completes the pending call");
     }
 
+    /** Runs the handler on the loop; its stage, whenever and wherever it completes, sends the answer. */
     private void answer(JsonNode call) {
-        throw new UnsupportedOperationException("TODO: run the registered handler (unknown method: error) and send {\"rpc\":\"result\"} or {\"rpc\":\"error\"} with the call's id");
+        throw new UnsupportedOperationException("TODO: run the registered handler on the loop (unknown method: an error); when its stage completes, reply(id, result, failure)");
+    }
+
+    /** Sends the answer to call {@code id}: its result, or the failure's class and message. From any thread. */
+    private void reply(long id, JsonNode result, Throwable failure) {
+        ObjectNode reply = Envelope.JSON.createObjectNode().put("id", id);
+        if (failure == null) {
+            reply.put("rpc", "result").set("result", result);
+        } else {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            reply.put("rpc", "error").put("message", cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+        try {
+            channel.send(reply);
+        } catch (IOException e) {
+            // The channel closed while the handler ran: the caller learns it from its own disconnect.
+        }
     }
 
     private void complete(JsonNode reply) {
-        throw new UnsupportedOperationException("TODO: find the pending call by id: complete it with the result, or fail it with RemoteCallException");
+        throw new UnsupportedOperationException("TODO: find the pending call by id, cancel its timer, complete it with the result or fail it with RemoteCallException");
     }
 
     private void failPending() {
-        throw new UnsupportedOperationException("TODO: the channel is gone: fail every pending call with ChannelClosedException naming its method");
+        throw new UnsupportedOperationException("TODO: the channel is gone: cancel the timers and fail every pending call with ChannelClosedException naming its method");
     }
 }

@@ -1,6 +1,7 @@
 package ipclab.lab09;
 
 import ipclab.support.Libc;
+import ipclab.support.loop.EventLoop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,11 +79,17 @@ public final class ChannelServer implements AutoCloseable {
     /**
      * Accepts connections until one comes from process {@code childPid} running as our uid
      * (SO_PEERCRED); every other connection is closed at once. When the child is in, the socket
-     * file and the directory are removed: nobody else can connect any more.
+     * file and the directory are removed: nobody else can connect any more. The channel runs on
+     * the process's loop ({@link EventLoop#main()}); it is not started yet.
      *
      * @throws IOException when {@code childPid} exits, or the deadline passes, before it connected
      */
     public Channel accept(long childPid, Duration deadline, ChannelOptions options) throws IOException {
+        return accept(childPid, deadline, options, EventLoop.main());
+    }
+
+    /** As {@link #accept(long, Duration, ChannelOptions)}, for a channel on {@code loop}. */
+    public Channel accept(long childPid, Duration deadline, ChannelOptions options, EventLoop loop) throws IOException {
         long giveUpAt = System.nanoTime() + deadline.toNanos();
         int listenerFd = Descriptors.number(listener.getFileDescriptor());
         while (true) {
@@ -103,7 +110,7 @@ public final class ChannelServer implements AutoCloseable {
             AFUNIXSocketCredentials peer = connection.getPeerCredentials();
             if (peer.getPid() == childPid && peer.getUid() == ourUid()) {
                 close(); // the child is in: the file and directory go, nobody else can connect
-                return new Channel(connection, options, "parent end of the channel to pid " + childPid);
+                return Channel.wrap(loop, connection, options, "parent end of the channel to pid " + childPid);
             }
             System.err.println("accept: refused a connection from pid " + peer.getPid() + " (uid " + peer.getUid()
                     + "): only process " + childPid + " may connect to " + socketPath());

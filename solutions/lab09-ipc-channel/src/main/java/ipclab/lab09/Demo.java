@@ -78,7 +78,7 @@ public final class Demo {
             n.step("Messages: one JSON object per line");
             for (String text : new String[] {"hello", "ünïcødé", "a \"quoted\"\nnewline"}) {
                 channel.send(Envelope.JSON.createObjectNode().put("echo", text));
-                n.say("sent " + Envelope.message(0, false, Envelope.JSON.createObjectNode().put("echo", text)).toLine().length
+                n.say("sent " + Envelope.message(Envelope.JSON.createObjectNode().put("echo", text)).toLine().length
                         + " bytes, came back: " + take(inbox));
             }
 
@@ -88,7 +88,7 @@ public final class Demo {
                 in.readNBytes(10);
                 acked = channel.send(Envelope.JSON.createObjectNode().put("file", file.toString()), in.getFD());
             }
-            n.say("We closed our copy at once; the channel keeps a dup until the child's ack.");
+            n.say("We closed our copy at once; the channel keeps a dup until the child's ack, and holds back what we send after it.");
             acked.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             n.say("Acknowledged. The child read through its own descriptor: " + take(inbox));
 
@@ -139,11 +139,10 @@ public final class Demo {
             long me = ProcessHandle.current().pid();
             Channel channel = Channel.fromEnvironment();
             Rpc rpc = new Rpc(channel);
-            rpc.register("shout", params -> {
-                JsonNode parent = rpc.call("parentPid", Envelope.JSON.createObjectNode()).get(10, TimeUnit.SECONDS);
-                return Envelope.JSON.createObjectNode().put("text", params.path("text").asText().toUpperCase())
-                        .put("child", me).put("parentSaid", parent.asLong());
-            });
+            // On the loop a handler must not wait: the parent's answer could only be read by the loop itself.
+            rpc.registerAsync("shout", params -> rpc.call("parentPid", Envelope.JSON.createObjectNode())
+                    .thenApply(parent -> Envelope.JSON.createObjectNode().put("text", params.path("text").asText().toUpperCase())
+                            .put("child", me).put("parentSaid", parent.asLong())));
             channel.onMessage(m -> {
                 try {
                     if (m.handle().isPresent()) {

@@ -4,34 +4,55 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
 
 /**
- * What travels on the wire: one JSON object per line. Two kinds:
+ * What travels on the wire: one JSON object per line, of four kinds (Node's names in brackets):
  * <pre>
- * {"kind":"message","seq":7,"handle":false,"body":{...}}   a message (handle: a descriptor rides on this line)
- * {"kind":"ack","seq":7}                                     "I got handle message #7", like Node's NODE_HANDLE_ACK
+ * {"kind":"message","body":{...}}   a message                                     (a plain message)
+ * {"kind":"handle","body":{...}}    a message with a descriptor on its first byte (NODE_HANDLE)
+ * {"kind":"ack"}                    "the handle message arrived with its descriptor" (NODE_HANDLE_ACK)
+ * {"kind":"nack"}                   "it arrived without one: send it again"        (NODE_HANDLE_NACK)
  * </pre>
+ * There is no sequence number: the sender holds every later message back until the handle's ack,
+ * so at most one handle is ever in flight, and an ack or nack can only be about that one.
  *
- * @param kind   {@link #MESSAGE} or {@link #ACK}
- * @param seq    the sender's number for the message; an ack repeats the number it acknowledges
- * @param handle true when a descriptor was attached to this line (SCM_RIGHTS)
- * @param body   the message's JSON; null for an ack
+ * @param kind {@link #MESSAGE}, {@link #HANDLE}, {@link #ACK} or {@link #NACK}
+ * @param body the message's JSON; null for an ack or a nack
  */
-public record Envelope(String kind, long seq, boolean handle, JsonNode body) {
+public record Envelope(String kind, JsonNode body) {
 
     public static final String MESSAGE = "message";
+    public static final String HANDLE = "handle";
     public static final String ACK = "ack";
+    public static final String NACK = "nack";
+    static final Set<String> KINDS = Set.of(MESSAGE, HANDLE, ACK, NACK);
 
     /** One mapper for the whole process: it is thread-safe once configured, and costly to create. */
     static final ObjectMapper JSON = new ObjectMapper();
 
-    public static Envelope message(long seq, boolean handle, JsonNode body) {
-        return new Envelope(MESSAGE, seq, handle, body);
+    public static Envelope message(JsonNode body) {
+        return new Envelope(MESSAGE, body);
     }
 
-    public static Envelope ack(long seq) {
-        return new Envelope(ACK, seq, false, null);
+    public static Envelope handle(JsonNode body) {
+        return new Envelope(HANDLE, body);
+    }
+
+    public static Envelope ack() {
+        return new Envelope(ACK, null);
+    }
+
+    public static Envelope nack() {
+        return new Envelope(NACK, null);
+    }
+
+    /** True for the kinds that carry a body: {@link #MESSAGE} and {@link #HANDLE}. */
+    public boolean hasBody() {
+        return kind.equals(MESSAGE) || kind.equals(HANDLE);
     }
 
     /**
@@ -39,16 +60,13 @@ public record Envelope(String kind, long seq, boolean handle, JsonNode body) {
      * newline (inside strings it is written as \n), so '\n' can safely end a message.
      */
     public byte[] toLine() {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("kind", kind);
-        node.put("seq", seq);
-        if (kind.equals(MESSAGE)) {
-            node.put("handle", handle);
+        ObjectNode node = JSON.createObjectNode().put("kind", kind);
+        if (hasBody()) {
             node.set("body", body);
         }
         try {
             byte[] json = JSON.writeValueAsBytes(node);
-            byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+            byte[] line = Arrays.copyOf(json, json.length + 1);
             line[json.length] = '\n';
             return line;
         } catch (JsonProcessingException e) {
@@ -57,35 +75,31 @@ public record Envelope(String kind, long seq, boolean handle, JsonNode body) {
     }
 
     /**
-     * Reads one line (without its '\n'). Anything but an object with a known "kind", a numeric
-     * "seq" and, for a message, a "body" is a {@link ProtocolException} that says what was wrong.
+     * Reads one line (without its '\n'). Anything but an object with a known text "kind" and, for a
+     * message or a handle, a "body" is a {@link ProtocolException} that says what was wrong.
      */
     public static Envelope parse(byte[] line) throws ProtocolException {
         JsonNode node;
         try {
             node = JSON.readTree(line);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ProtocolException("malformed line: not JSON (" + firstLine(e.getMessage()) + "): " + preview(line));
         }
         if (node == null || !node.isObject()) {
-            throw new ProtocolException("malformed line: JSON but not an envelope object: " + preview(line));
+            throw new ProtocolException("malformed line: JSON, but not an envelope object: " + preview(line));
         }
         JsonNode kind = node.get("kind");
-        JsonNode seq = node.get("seq");
-        if (kind == null || !kind.isTextual() || seq == null || !seq.canConvertToLong()) {
-            throw new ProtocolException("malformed line: the envelope needs a text \"kind\" and a number \"seq\": " + preview(line));
+        if (kind == null || !kind.isTextual()) {
+            throw new ProtocolException("malformed line: the envelope needs a text \"kind\": " + preview(line));
         }
-        return switch (kind.asText()) {
-            case ACK -> ack(seq.asLong());
-            case MESSAGE -> {
-                JsonNode body = node.get("body");
-                if (body == null) {
-                    throw new ProtocolException("malformed line: a message envelope without \"body\": " + preview(line));
-                }
-                yield message(seq.asLong(), node.path("handle").asBoolean(false), body);
-            }
-            default -> throw new ProtocolException("malformed line: unknown envelope kind \"" + kind.asText() + "\": " + preview(line));
-        };
+        if (!KINDS.contains(kind.asText())) {
+            throw new ProtocolException("malformed line: unknown envelope kind \"" + kind.asText() + "\" (known: " + KINDS + "): " + preview(line));
+        }
+        Envelope envelope = new Envelope(kind.asText(), node.get("body"));
+        if (envelope.hasBody() && envelope.body() == null) {
+            throw new ProtocolException("malformed line: a " + kind.asText() + " envelope without \"body\": " + preview(line));
+        }
+        return envelope;
     }
 
     /** The start of a bad line, for an error message that shows what arrived without flooding the log. */

@@ -2,14 +2,17 @@ package ipclab.lab09;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ipclab.support.loop.Timer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Remote calls on top of a {@link Channel}, in both directions: each side {@link #register}s
@@ -19,26 +22,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * {"rpc":"call","id":3,"method":"add","params":{...}}
  * {"rpc":"result","id":3,"result":...}        or        {"rpc":"error","id":3,"message":"..."}
  * </pre>
- * Create it before {@link Channel#start()}, so that no call arrives before it listens.
+ * Everything runs on the channel's loop: handlers are called there, answers complete the callers'
+ * futures there, timeouts are loop timers. A handler must therefore not block: one that has to wait
+ * (for a call to the other side, say) is registered with {@link #registerAsync} and returns a stage.
+ * Create the Rpc before {@link Channel#start()}, so that no call arrives before it listens.
  */
 public final class Rpc {
 
     /** The timeout of {@link #call(String, JsonNode)}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    /** A method the other side may call: params in, result out; an exception becomes the caller's error. */
+    /** A method the other side may call: params in, result out, on the loop and at once; an exception becomes the caller's error. */
     @FunctionalInterface
     public interface Handler {
         JsonNode handle(JsonNode params) throws Exception;
     }
 
-    private record Pending(String method, CompletableFuture<JsonNode> result) {
+    /** A call waiting for its answer, and the loop timer that fails it when none comes. */
+    private record Pending(String method, CompletableFuture<JsonNode> result, Timer timeout) {
     }
 
     private final Channel channel;
-    private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final AtomicLong nextId = new AtomicLong(1);
+    /** Registered from any thread, read on the loop. */
+    private final Map<String, Function<JsonNode, CompletionStage<JsonNode>>> handlers = new ConcurrentHashMap<>();
+    /** Calls in flight by id. Loop thread only. */
+    private final Map<Long, Pending> pending = new HashMap<>();
+    /** Loop thread only. */
+    private long nextId = 1;
 
     public Rpc(Channel channel) {
         this.channel = channel;
@@ -46,8 +56,24 @@ public final class Rpc {
         channel.onDisconnect(this::failPending);
     }
 
-    /** Makes {@code method} callable by the other side. */
+    /** Makes {@code method} callable by the other side; {@code handler} runs on the loop and must not block. */
     public Rpc register(String method, Handler handler) {
+        return registerAsync(method, params -> {
+            try {
+                return CompletableFuture.completedFuture(handler.handle(params));
+            } catch (Exception e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    /**
+     * Makes {@code method} callable by the other side; {@code handler} runs on the loop, returns at
+     * once, and completes its stage later, on any thread: the answer is sent then. A handler that
+     * calls the other side back returns {@code call(...).thenApply(...)}: waiting for that answer
+     * on the loop would wait for ever, since only the loop can read it.
+     */
+    public Rpc registerAsync(String method, Function<JsonNode, CompletionStage<JsonNode>> handler) {
         handlers.put(method, handler);
         return this;
     }
@@ -58,42 +84,43 @@ public final class Rpc {
     }
 
     /**
-     * Calls {@code method} in the other process.
+     * Calls {@code method} in the other process. From any thread; off the loop it costs a hop onto it.
      *
-     * @return completes with the result; fails with {@link RemoteCallException} (the remote handler
-     *         threw, or there is no such method), {@link TimeoutException} (no answer in time) or
-     *         {@link ChannelClosedException} (the channel closed first)
+     * @return completes on the loop with the result; fails with {@link RemoteCallException} (the
+     *         remote handler failed, or there is no such method), {@link TimeoutException} (no answer
+     *         in time) or {@link ChannelClosedException} (the channel closed first)
      */
     public CompletableFuture<JsonNode> call(String method, JsonNode params, Duration timeout) {
-        long id = nextId.getAndIncrement();
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
-        pending.put(id, new Pending(method, result));
-        ObjectNode request = Envelope.JSON.createObjectNode()
-                .put("rpc", "call").put("id", id).put("method", method);
-        request.set("params", params);
         try {
-            channel.send(request);
-        } catch (IOException e) {
-            pending.remove(id);
+            channel.onLoop(() -> {
+                long id = nextId++;
+                ObjectNode request = Envelope.JSON.createObjectNode().put("rpc", "call").put("id", id).put("method", method);
+                request.set("params", params);
+                try {
+                    channel.send(request);
+                } catch (IOException e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+                Timer timer = channel.loop().schedule(timeout, () -> {
+                    if (pending.remove(id) != null) {
+                        result.completeExceptionally(new TimeoutException("call \"" + method + "\" got no answer within "
+                                + timeout.toMillis() + " ms: the other side's handler is slow or stuck, or nobody reads the channel"));
+                    }
+                });
+                pending.put(id, new Pending(method, result, timer));
+            });
+        } catch (ChannelClosedException e) {
             result.completeExceptionally(e);
-            return result;
         }
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (pending.remove(id) != null) {
-                result.completeExceptionally(new TimeoutException("call \"" + method + "\" got no answer within "
-                        + timeout.toMillis() + " ms: the other side's handler is slow or stuck, or nobody reads the channel"));
-            }
-        });
         return result;
     }
 
     private void onMessage(Message message) {
         JsonNode body = message.body();
         switch (body.path("rpc").asText("")) {
-            case "call" -> {
-                // Not on the reader thread: a handler that calls back would wait for an answer only the reader can deliver.
-                Thread.ofVirtual().name("rpc " + body.path("method").asText()).start(() -> answer(body));
-            }
+            case "call" -> answer(body);
             case "result", "error" -> complete(body);
             default -> {
                 // Not an RPC message: another listener's business.
@@ -101,19 +128,33 @@ public final class Rpc {
         }
     }
 
+    /** Runs the handler on the loop; its stage, whenever and wherever it completes, sends the answer. */
     private void answer(JsonNode call) {
         long id = call.path("id").asLong();
         String method = call.path("method").asText();
-        ObjectNode reply = Envelope.JSON.createObjectNode().put("id", id);
-        Handler handler = handlers.get(method);
+        var handler = handlers.get(method);
+        CompletionStage<JsonNode> outcome;
         if (handler == null) {
-            reply.put("rpc", "error").put("message", "unknown method \"" + method + "\" (registered: " + handlers.keySet() + ")");
+            outcome = CompletableFuture.failedFuture(new NoSuchMethodException("unknown method \"" + method
+                    + "\" (registered: " + handlers.keySet() + ")"));
         } else {
             try {
-                reply.put("rpc", "result").set("result", handler.handle(call.path("params")));
-            } catch (Exception e) {
-                reply.put("rpc", "error").put("message", e.getClass().getSimpleName() + ": " + e.getMessage());
+                outcome = handler.apply(call.path("params"));
+            } catch (RuntimeException e) {
+                outcome = CompletableFuture.failedFuture(e);
             }
+        }
+        outcome.whenComplete((result, failure) -> reply(id, result, failure));
+    }
+
+    /** Sends the answer to call {@code id}: its result, or the failure's class and message. From any thread. */
+    private void reply(long id, JsonNode result, Throwable failure) {
+        ObjectNode reply = Envelope.JSON.createObjectNode().put("id", id);
+        if (failure == null) {
+            reply.put("rpc", "result").set("result", result);
+        } else {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            reply.put("rpc", "error").put("message", cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
         try {
             channel.send(reply);
@@ -127,6 +168,7 @@ public final class Rpc {
         if (call == null) {
             return; // timed out already: the late answer has nobody waiting for it
         }
+        call.timeout().cancel();
         if (reply.path("rpc").asText().equals("result")) {
             call.result().complete(reply.path("result"));
         } else {
@@ -135,12 +177,11 @@ public final class Rpc {
     }
 
     private void failPending() {
-        for (Long id : pending.keySet()) {
-            Pending call = pending.remove(id);
-            if (call != null) {
-                call.result().completeExceptionally(new ChannelClosedException("call \"" + call.method()
-                        + "\": the channel disconnected before the answer arrived"));
-            }
+        for (Pending call : pending.values()) {
+            call.timeout().cancel();
+            call.result().completeExceptionally(new ChannelClosedException("call \"" + call.method()
+                    + "\": the channel disconnected before the answer arrived"));
         }
+        pending.clear();
     }
 }

@@ -1,0 +1,75 @@
+package ipclab.lab09;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ipclab.grader.api.Graded;
+import ipclab.support.loop.EventLoop;
+import ipclab.testkit.Await;
+import ipclab.testkit.FdTargets;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ReadTest {
+
+    static final String STEP = "Step 4: Read on the loop";
+    private static final int LINES = 200;
+
+    @Test
+    @Graded(points = 6, handout = STEP)
+    @DisplayName("200 lines written in random chunks become 200 messages in order, every listener call on the loop thread")
+    void linesBecomeMessagesOnTheLoop() throws Exception {
+        try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
+            AtomicInteger offLoop = new AtomicInteger();
+            pair.channel().onMessage(message -> {
+                if (!loop.inLoop()) {
+                    offLoop.incrementAndGet();
+                }
+            }).start();
+            ByteArrayOutputStream stream = new ByteArrayOutputStream();
+            for (int i = 0; i < LINES; i++) {
+                stream.write((TestKit.line("message", TestKit.json().put("n", i).put("text", "ünï " + i)) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] bytes = stream.toByteArray();
+            Random random = new Random(4);
+            for (int done = 0; done < bytes.length; ) {
+                int size = Math.min(bytes.length - done, 1 + random.nextInt(300));
+                pair.peer().send(java.util.Arrays.copyOfRange(bytes, done, done + size), -1);
+                done += size;
+            }
+            for (int i = 0; i < LINES; i++) {
+                Message message = TestKit.next(pair.inbox(), "message " + i + " of " + LINES + " never reached the listeners: "
+                        + "does onReadable read with recvmsg until EAGAIN, split the bytes into lines and dispatch each?");
+                assertThat(message.body().path("n").asInt()).as("messages arrive whole and in the order written").isEqualTo(i);
+                assertThat(message.body().path("text").asText()).as("UTF-8 cut between chunks survives").isEqualTo("ünï " + i);
+            }
+            assertThat(offLoop.get()).as("listener calls made off the loop thread (%s): everything runs on the loop", loop.name()).isZero();
+        }
+    }
+
+    @Test
+    @Graded(points = 4, handout = STEP)
+    @DisplayName("the peer's end of stream closes the channel once: one disconnect event, whenClosed completes, the socket is closed")
+    void eofClosesOnce() throws Exception {
+        try (EventLoop loop = TestKit.loop()) {
+            int before = FdTargets.ofThisProcess().size();
+            try (TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
+                AtomicInteger disconnects = new AtomicInteger();
+                pair.channel().onDisconnect(disconnects::incrementAndGet).start();
+                pair.peer().sendLine(TestKit.line("message", TestKit.json().put("last", true)));
+                TestKit.next(pair.inbox(), "the line before the end never arrived");
+                pair.peer().close();
+                Await.await(pair.channel().whenClosed(), TestKit.DEADLINE, "the peer closed its end, but the channel never closed: "
+                        + "recvmsg returning 0 is end of stream, and shutDown must complete whenClosed");
+                assertThat(pair.channel().isConnected()).as("after the peer's EOF").isFalse();
+                assertThat(TestKit.onLoop(loop, "the loop is stuck", disconnects::get))
+                        .as("disconnect listeners run once, on the loop, whatever else happens after").isEqualTo(1);
+            }
+            assertThat(FdTargets.ofThisProcess().size()).as("both ends of the socketpair are closed again: the channel closed its own")
+                    .isEqualTo(before);
+        }
+    }
+}
