@@ -91,7 +91,7 @@ class RoundRobinTest {
 
     @Test
     @Graded(points = 8, handout = RR)
-    @DisplayName("a socket a worker refuses (ack accepted=false) is answered by another worker")
+    @DisplayName("a socket a worker refuses (reply accepted=false) is answered by another worker")
     void refusedSocketGoesElsewhere() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
         try (Cluster cluster = Cluster.start(TestKit.options(2).withWorkerMain(TestWorker.class, "refuse", dir.toString()), events)) {
@@ -107,7 +107,7 @@ class RoundRobinTest {
 
     @Test
     @Graded(points = 8, handout = DEATHS)
-    @DisplayName("a worker that dies with a socket in flight (no ack): that client is answered by another worker")
+    @DisplayName("a worker that dies with a socket in flight (no reply): that client is answered by another worker")
     void inFlightSocketSurvivesWorkerDeath() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
         ClusterOptions options = TestKit.options(2).withRestart(false).withWorkerMain(TestWorker.class, "die", dir.toString());

@@ -90,7 +90,7 @@ final class TestKit {
         /** Waits for {@code count} workers to be listening; returns their pids. */
         List<Long> awaitListening(int count) throws InterruptedException {
             return await(count, e -> e.kind().equals("listening"),
-                    "expected " + count + " workers to report listening: do the workers connect their channel (" + WorkerChannel.ENV
+                    "expected " + count + " workers to report listening: do the workers connect their channel (" + ClusterChannel.ENV
                             + "), does the master send setup, does the worker answer listening and the master emit the event?")
                     .stream().map(Event::pid).distinct().toList();
         }
