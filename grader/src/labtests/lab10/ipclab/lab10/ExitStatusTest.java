@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ExitStatusTest {
 
     @Test
-    @Graded(points = 5, handout = "Step 1: How did the worker end?")
+    @Graded(points = 4, handout = "Step 1: How did the worker end?")
     @DisplayName("JDK exit values decode like Node's: 0 and 3 are exit codes, 137 is SIGKILL, 143 is SIGTERM")
     void decodesExitValues() {
         assertThat(ExitStatus.of(0)).as("exit value 0: the worker called exit(0)").isEqualTo(new ExitStatus(0, null));

@@ -21,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LifecycleTest {
 
-    private static final String FORK = "Step 2: Fork the workers";
-    private static final String DEATHS = "Step 4: When workers die";
-    private static final String LEAVING = "Step 6: Leaving gracefully, and the master's death";
+    private static final String FORK = "Step 3: One loop for the master";
+    private static final String DEATHS = "Step 5: When workers die";
+    private static final String LEAVING = "Step 7: Leaving gracefully, and the master's death";
 
     @Test
     @Graded(points = 10, handout = FORK)
-    @DisplayName("two workers are forked as child JVMs; each reports online, then listening on the cluster's port")
+    @DisplayName("two workers are forked as child JVMs; each reports online, then listening on the cluster's port, all from the master's loop")
     void workersComeOnlineAndListen() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
         try (Cluster cluster = Cluster.start(TestKit.options(2), events)) {
@@ -46,11 +46,12 @@ class LifecycleTest {
             }
             assertThat(all.stream().filter(e -> e.kind().equals("listening")).map(TestKit.Event::port))
                     .as("listening events carry the cluster's port %d", cluster.port()).containsOnly(cluster.port());
+            events.assertOneLoop();
         }
     }
 
     @Test
-    @Graded(points = 10, handout = DEATHS)
+    @Graded(points = 8, handout = DEATHS)
     @DisplayName("a worker killed with SIGKILL is reported as code null, signal SIGKILL, and a replacement comes online and serves")
     void killedWorkerIsReplaced() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
@@ -70,6 +71,7 @@ class LifecycleTest {
                 long pid = TestKit.answeredBy(TestKit.fetch(cluster.port()));
                 assertThat(live).as("connection %d must be answered by a live worker", i).contains(pid);
             }
+            events.assertOneLoop();
         }
     }
 
@@ -102,7 +104,7 @@ class LifecycleTest {
     }
 
     @Test
-    @Graded(points = 6, handout = LEAVING)
+    @Graded(points = 5, handout = LEAVING)
     @DisplayName("when the master is killed with SIGKILL, every worker sees its channel's EOF and exits")
     void workersExitWhenTheMasterDies(@TempDir Path dir) throws Exception {
         List<Long> workers = new ArrayList<>();

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class OtherModesTest {
 
-    private static final String STEP = "Step 5: A shared listener, and SO_REUSEPORT";
+    private static final String STEP = "Step 6: A shared listener, and SO_REUSEPORT";
 
     @Test
     @Graded(points = 5, handout = STEP)

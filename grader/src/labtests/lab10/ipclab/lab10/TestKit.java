@@ -1,5 +1,6 @@
 package ipclab.lab10;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import ipclab.testkit.Await;
@@ -30,8 +31,12 @@ final class TestKit {
         return ClusterOptions.defaults().withWorkers(workers).withPort(0).withDelay(Duration.ZERO);
     }
 
-    /** One event as the cluster reported it. */
-    record Event(String kind, long pid, int port, ExitStatus status) {
+    /** One event as the cluster reported it, and the thread it was reported on. */
+    record Event(String kind, long pid, int port, ExitStatus status, Thread thread) {
+        Event(String kind, long pid, int port, ExitStatus status) {
+            this(kind, pid, port, status, Thread.currentThread());
+        }
+
         @Override
         public String toString() {
             return kind + " " + pid + (kind.equals("listening") ? " port " + port : "") + (status != null ? " " + status : "");
@@ -71,6 +76,19 @@ final class TestKit {
             return List.copyOf(events);
         }
 
+        /**
+         * Checks that every event so far came from one thread, and not from the test's: the master
+         * runs one loop, and its callbacks run there, as Node's do.
+         */
+        synchronized void assertOneLoop() {
+            List<String> threads = events.stream().map(e -> e.thread().getName()).distinct().toList();
+            assertThat(threads).as("the threads the master reported its events on (%s): one loop "
+                    + "per process means one thread for every callback (the workers' channels, their exits posted with execute)", events)
+                    .hasSize(1);
+            assertThat(events.getFirst().thread()).as("events come from the master's loop, not from "
+                    + "the thread that called Cluster.start (%s)", Thread.currentThread().getName()).isNotSameAs(Thread.currentThread());
+        }
+
         /** Waits until {@code count} events match; fails with {@code whenMissing} and the events seen so far. */
         synchronized List<Event> await(int count, Predicate<Event> which, String whenMissing) throws InterruptedException {
             long end = System.nanoTime() + DEADLINE.toNanos();
@@ -90,7 +108,7 @@ final class TestKit {
         /** Waits for {@code count} workers to be listening; returns their pids. */
         List<Long> awaitListening(int count) throws InterruptedException {
             return await(count, e -> e.kind().equals("listening"),
-                    "expected " + count + " workers to report listening: do the workers connect their channel (" + WorkerChannel.ENV
+                    "expected " + count + " workers to report listening: do the workers connect their channel (" + ClusterChannel.ENV
                             + "), does the master send setup, does the worker answer listening and the master emit the event?")
                     .stream().map(Event::pid).distinct().toList();
         }

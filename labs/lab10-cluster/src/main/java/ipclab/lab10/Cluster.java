@@ -1,13 +1,43 @@
 package ipclab.lab10;
 
+import ipclab.support.ChannelDescriptor;
+import ipclab.support.ChildJvm;
+import ipclab.support.ChildProcess;
+import ipclab.support.ErrnoException;
+import ipclab.support.Libc;
+import ipclab.support.loop.EventLoop;
+import ipclab.support.loop.Watch;
+import ipclab.support.net.Sockets;
+import java.io.File;
 import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The master of a cluster server, after Node's {@code cluster} module: it forks worker JVMs, tells
  * its owner what happens to them ({@link ClusterEvents}), forks a replacement when one dies, and
  * brings connections to them the way {@link ClusterOptions#scheduling()} says.
+ *
+ * <p>Everything happens on one {@link EventLoop}, as in Node's primary: the TCP listener, every
+ * worker's channel, the channel listener, and the workers' exits (the JDK's reaper thread posts them
+ * with {@link EventLoop#execute}). So the state below needs no lock: it is touched on the loop thread
+ * only, and the public methods hop onto it.
  *
  * <pre>{@code
  * try (Cluster cluster = Cluster.start(ClusterOptions.defaults().withPort(8989), ClusterEvents.printing(System.out))) {
@@ -20,22 +50,62 @@ public final class Cluster implements AutoCloseable {
     /** How long {@link #close()} lets the workers finish their open connections before it kills them. */
     public static final Duration GRACE = Duration.ofSeconds(3);
 
-    private Cluster() {
+    /**
+     * How many connections one wake-up of the listener accepts at most. libuv accepts one per wake-up
+     * since v1.45 (see the handout, "One loop per process"); a batch saves epoll_wait calls under load.
+     */
+    static final int ACCEPTS_PER_WAKEUP = 16;
+
+    private final ClusterOptions options;
+    private final ClusterEvents events;
+    /** The master's loop; every field below is used on its thread only. Node: the primary's libuv loop. */
+    private final EventLoop loop;
+    /**
+     * The TCP socket on the port: listening (rr, shared) or only bound (reuseport: it holds the port
+     * without taking a share of the connections). Node: {@code RoundRobinHandle.handle} or
+     * {@code SharedHandle.handle}.
+     */
+    private NetworkChannel server;
+    /** {@link #server}'s descriptor number: what rr accepts on, and what shared mode sends in {@code setup}. */
+    private int serverFd = -1;
+    private volatile int port;
+    /** The watch on {@link #server} (rr only). Node: the listening handle's {@code onconnection}. */
+    private Watch accepting;
+    /** Where the workers connect their channels. Node: the channel descriptor each child inherits. */
+    private ClusterChannel.Listener channels;
+    /** Round-robin's queue and free list. Node: the {@code RoundRobinHandle} in {@code primary.js}'s {@code handles}. */
+    private final RoundRobinHandle<WorkerHandle, Integer> roundRobin = new RoundRobinHandle<>(this::handoff, Cluster::closeConnection);
+    /** The workers forked and not yet exited, by pid (the channel's peer credentials name a pid). Node: {@code cluster.workers}. */
+    private final Map<Long, WorkerHandle> byPid = new HashMap<>();
+    /** A copy of {@link #byPid}'s workers for other threads, oldest first, replaced whenever it changes. */
+    private volatile List<WorkerHandle> snapshot = List.of();
+    /** The last worker id given. Node: {@code ids} in {@code primary.js}. */
+    private int ids;
+    /** True once {@link #close()} has begun: nobody is restarted, no channel is welcomed. */
+    private boolean closing;
+    /** Completes when {@link #close()} has begun and the last worker's exit has been handled. */
+    private final CompletableFuture<Void> noneLeft = new CompletableFuture<>();
+    private volatile boolean closed;
+
+    private Cluster(ClusterOptions options, ClusterEvents events, EventLoop loop) {
+        this.options = options;
+        this.events = events;
+        this.loop = loop;
     }
 
     /** Binds the port, forks {@code options.workers()} workers and starts serving. */
     public static Cluster start(ClusterOptions options, ClusterEvents events) throws IOException {
-        throw new UnsupportedOperationException("TODO: bind the port (rr/shared: listen; reuseport: bind only), listen on a WorkerChannel, fork the workers with ChildJvm");
+        throw new UnsupportedOperationException("TODO: start a loop (EventLoop.start), then on it (call): bind the port (bindPort: rr and shared listen, reuseport only binds), open the ClusterChannel.Listener with welcome, rr: watch the listener (onAcceptable), fork the workers");
     }
 
     /** The TCP port clients connect to. */
     public int port() {
-        throw new UnsupportedOperationException("TODO: the port the master bound (getsockname: the kernel's choice for port 0)");
+        return port;
     }
 
     /** The workers forked and not yet exited, oldest first. */
     public List<WorkerHandle> workers() {
-        throw new UnsupportedOperationException("TODO: the live workers, ordered by id");
+        return snapshot;
     }
 
     /**
@@ -43,27 +113,255 @@ public final class Cluster implements AutoCloseable {
      * gets no more sockets from the master and is not restarted.
      */
     public void disconnect(WorkerHandle worker) {
-        throw new UnsupportedOperationException("TODO: mark it disconnecting, retire it from round-robin, send it a disconnect message");
+        throw new UnsupportedOperationException("TODO: on the loop (onLoop): mark it disconnecting, remove it from the round, send it disconnect (Node: primary.js 352-358)");
     }
 
     /** Sends SIGTERM to {@code worker} (kill(2)); its exit event follows, and a replacement if restart is on. */
     public void kill(WorkerHandle worker) throws IOException {
-        throw new UnsupportedOperationException("TODO: kill(2) the worker's pid with SIGTERM");
+        kill(worker, Libc.SIGTERM);
     }
 
     /** Sends {@code signal} to {@code worker} (kill(2)). */
     public void kill(WorkerHandle worker, int signal) throws IOException {
-        throw new UnsupportedOperationException("TODO: kill(2) the worker's pid with this signal (Libc.kill)");
+        Libc.kill(worker.pid(), signal);
     }
 
     /**
      * Stops restarting and closes the listeners; then lets every worker leave as {@link #disconnect}
      * does (finish its open connections, exit 0) for up to {@link #GRACE}; kills and reaps whoever is
-     * still there; closes every socket.
+     * still there; closes every socket. Call it off the loop: it waits for the workers.
      */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("TODO: stop restarting, close the listeners, disconnect every worker, "
-                + "wait up to GRACE for their exits, then kill and reap the rest, close every socket");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            call(() -> {
+                closing = true;
+                if (accepting != null) {
+                    accepting.cancel(); // before the listener is closed: see Watch.cancel
+                }
+                closeQuietly(server);
+                closeQuietly(channels);
+                for (WorkerHandle worker : List.copyOf(byPid.values())) {
+                    try {
+                        disconnect(worker);
+                    } catch (RuntimeException e) {
+                        System.err.println("cluster: could not ask " + worker + " to leave (" + e.getMessage() + "): it is killed after " + GRACE);
+                    }
+                }
+                if (byPid.isEmpty()) {
+                    noneLeft.complete(null);
+                }
+                return null;
+            });
+            if (!await(noneLeft, GRACE)) {
+                workers().forEach(worker -> worker.process().close()); // SIGKILL, and reap: off the loop, it waits
+                if (!await(noneLeft, Duration.ofSeconds(10))) {
+                    System.err.println("cluster: a worker's exit was not handled within 10 s");
+                }
+            }
+            call(() -> {
+                roundRobin.close();
+                for (WorkerHandle worker : List.copyOf(byPid.values())) {
+                    if (worker.channel() != null) {
+                        worker.channel().close();
+                    }
+                }
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cluster: closing: " + e);
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** A worker has connected its channel: check who it is, send setup (shared: with the listener), report online. */
+    private void welcome(ClusterChannel channel) {
+        throw new UnsupportedOperationException("TODO: only a live worker of ours (peerPid in byPid, no channel yet): attach and start the channel, send setup (shared: with the listener), emit online");
+    }
+
+    /** A message from {@code worker}: {@code listening} (it joins the round), or the {@code reply} to a newconn. */
+    private void onWorkerMessage(WorkerHandle worker, ClusterMessage message, int fd) throws IOException {
+        throw new UnsupportedOperationException("TODO: listening: rr joins the round (add), emit listening; reply: roundRobin.reply");
+    }
+
+    /** Round-robin: connections are waiting on the listener. Accept a batch, each to {@link RoundRobinHandle#distribute}. */
+    private void onAcceptable() throws ErrnoException {
+        throw new UnsupportedOperationException("TODO: accept4 up to ACCEPTS_PER_WAKEUP connections, until EAGAIN (-1), and distribute each");
+    }
+
+    /** {@code worker}'s channel has closed (it left, or died): out of the round, its socket in flight to another; report it. */
+    private void onWorkerClosed(WorkerHandle worker) {
+        throw new UnsupportedOperationException("TODO: the channel closed: the worker is lost to the round (its socket in flight goes elsewhere); emit disconnect");
+    }
+
+    /**
+     * A worker process has ended and been reaped (posted to the loop by {@code Process.onExit()}). Its channel is read
+     * to the end first, so that its last replies and its {@code disconnect} come before its
+     * {@code exit}, as in Node; then it is forgotten, and {@link #onExit} decides what follows.
+     */
+    private void exited(WorkerHandle worker) {
+        byPid.remove(worker.pid());
+        snapshot = byPid.values().stream().sorted(Comparator.comparingInt(WorkerHandle::id)).toList();
+        worker.process().close(); // its pipes: the process is gone already
+        try {
+            if (worker.channel() != null) {
+                worker.channel().drain();
+            }
+            onExit(worker, worker.process().process().exitValue());
+        } catch (IOException e) {
+            System.err.println("cluster: after the exit of " + worker + ": " + e.getMessage());
+        } finally {
+            if (closing && byPid.isEmpty()) {
+                noneLeft.complete(null);
+            }
+        }
+    }
+
+    /** {@code worker} has exited with the JDK's {@code exitValue}: report it, then fork a replacement or give up the queue. */
+    private void onExit(WorkerHandle worker, int exitValue) throws IOException {
+        throw new UnsupportedOperationException("TODO: it is lost to the round; emit exit (ExitStatus.of); restart it unless closing, restart is off or it was disconnected; with nobody left, abandon the queue");
+    }
+
+    /** Sends {@code fd} to {@code worker} as {@code newconn seq}: round-robin's {@link RoundRobinHandle.Handoff}. */
+    private void handoff(WorkerHandle worker, long seq, Integer fd) throws IOException {
+        worker.channel().send(ClusterMessage.newconn(seq), fd);
+    }
+
+    /** Closes the master's copy of a connection: round-robin's {@link RoundRobinHandle.Closer}. */
+    private static void closeConnection(Integer fd) {
+        try {
+            Libc.close(fd);
+        } catch (ErrnoException e) {
+            System.err.println("cluster: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Forks one worker JVM, with the channel's name in its environment, and has its exit posted to
+     * the loop. Like Node's {@code uv_spawn}, it holds the loop up for the few milliseconds a fork
+     * and exec take.
+     */
+    private void fork() throws IOException {
+        ChildProcess process = ChildJvm.main(options.workerMain())
+                .args(options.workerArgs())
+                .env(ClusterChannel.ENV, channels.name())
+                .redirectInput(Redirect.from(new File("/dev/null")))
+                .redirectOutput(Redirect.INHERIT)
+                .start();
+        WorkerHandle worker = new WorkerHandle(++ids, process);
+        byPid.put(worker.pid(), worker);
+        snapshot = byPid.values().stream().sorted(Comparator.comparingInt(WorkerHandle::id)).toList();
+        process.process().onExit().thenRun(() -> {
+            try {
+                loop.execute(() -> exited(worker));
+            } catch (RejectedExecutionException e) {
+                process.close(); // the cluster is closed: nobody reports this exit any more
+            }
+        });
+    }
+
+    /**
+     * The TCP socket on the port, with SO_REUSEADDR: listening with Node's backlog of 511, or, for
+     * SO_REUSEPORT, bound only. A port in use gets an error that says what to do.
+     */
+    private NetworkChannel bindPort(boolean listen) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
+        NetworkChannel channel = listen ? ServerSocketChannel.open() : SocketChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (listen) {
+                ((ServerSocketChannel) channel).bind(address, Sockets.BACKLOG);
+            } else {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                channel.bind(address);
+            }
+            return channel;
+        } catch (IOException e) {
+            channel.close();
+            if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
+                BindException taken = new BindException("bind(2) " + address + " failed with EADDRINUSE:"
+                        + " another socket holds port " + options.port()
+                        + "; stop the server using it (ss -ltnp 'sport = :" + options.port() + "' shows it)"
+                        + " or choose another port (--port for ./ipclab serve, ClusterOptions.withPort)");
+                taken.initCause(e);
+                throw taken;
+            }
+            throw e;
+        }
+    }
+
+    /** Something to run on the loop that may fail with an IOException. */
+    @FunctionalInterface
+    private interface LoopTask {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code task} on the loop: now if this is the loop thread, else in its next turn. A failure is reported. */
+    private void onLoop(LoopTask task) {
+        Runnable reporting = () -> {
+            try {
+                task.run();
+            } catch (IOException e) {
+                System.err.println("cluster: " + e.getMessage());
+            }
+        };
+        if (loop.inLoop()) {
+            reporting.run();
+        } else {
+            loop.execute(reporting);
+        }
+    }
+
+    /** Runs {@code task} on the loop and waits for its result; its exception is thrown here. */
+    private <T> T call(Callable<T> task) throws IOException {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the cluster's loop", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IOException(e.getCause());
+            }
+        }
+    }
+
+    /** Waits for {@code future} up to {@code deadline}; true when it completed. */
+    private static boolean await(CompletableFuture<?> future, Duration deadline) {
+        try {
+            future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                System.err.println("cluster: closing " + closeable + ": " + e.getMessage());
+            }
+        }
     }
 }

@@ -1,88 +1,139 @@
 package ipclab.lab10;
 
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The master's side of round-robin scheduling, after Node's {@code RoundRobinHandle}: accepted
- * sockets wait in a queue, free workers wait in a free list, and a worker gets its next socket
- * only after it has acknowledged the last one. Until that acknowledgement the master keeps its own
- * copy of the socket, so a worker that dies with a socket in flight costs the client nothing: the
- * socket goes to another worker.
+ * The master's side of round-robin scheduling, Node's {@code RoundRobinHandle}
+ * ({@code lib/internal/cluster/round_robin_handle.js}): accepted connections wait in a queue, free
+ * workers wait in a free list, and a worker gets its next connection only after it has replied to
+ * the last one. Until that reply the master keeps its own copy of the connection.
  *
- * <p>Thread-safe: the accept thread calls {@link #distribute}, each worker's channel reader calls
- * {@link #ack}, the exit watcher calls {@link #remove}.
+ * <p>Pure: it knows nothing of sockets or processes. A worker is any {@code W}, a connection any
+ * {@code C}; {@link Handoff} sends one to one worker, {@link Closer} closes the master's copy. So it
+ * can be tested with fakes, and the master uses it with {@link WorkerHandle} and descriptor numbers.
+ *
+ * <p>Two deviations from Node, both on purpose (see the handout): a connection in flight to a worker
+ * that is {@link #lost} goes to another worker (Node forgets it, and its client hangs), and a handle
+ * with no worker left keeps its queue until it is {@link #abandon}ed (Node closes it, and the
+ * listener, when the last worker is removed).
+ *
+ * <p>Not thread-safe, and it needs not be: the master calls it on its loop thread only.
  */
-final class RoundRobinHandle {
+final class RoundRobinHandle<W, C> {
 
-    /** Sends one socket to one worker: a {@code newconn} message with the socket attached. */
+    /** Sends one connection to one worker: Node's {@code sendHelper(worker.process, {act:'newconn'}, handle, cb)}. */
     @FunctionalInterface
-    interface Handoff {
-        void send(WorkerHandle worker, long seq, SocketChannel socket) throws IOException;
+    interface Handoff<W, C> {
+        /** @throws IOException when the worker cannot be reached: it counts as {@link RoundRobinHandle#lost}. */
+        void send(W worker, long seq, C connection) throws IOException;
     }
 
-    /** A socket handed to a worker and not yet acknowledged. */
-    record InFlight(long seq, SocketChannel socket) {
+    /** Closes the master's copy of a connection: Node's {@code handle.close()}. Never throws. */
+    @FunctionalInterface
+    interface Closer<C> {
+        void close(C connection);
     }
 
-    private final Handoff handoff;
+    /** A connection handed to a worker and not yet replied to, with the number its reply will carry. */
+    record InFlight<C>(long seq, C connection) {
+    }
 
-    RoundRobinHandle(Handoff handoff) {
+    private final Handoff<W, C> handoff;
+    private final Closer<C> closer;
+    /** The workers in the round. Node: {@code this.all}, a Map by worker id. */
+    private final Set<W> all = new HashSet<>();
+    /** Workers waiting for a connection, first come first served. Node: {@code this.free}, a Map in insertion order. */
+    private final LinkedHashSet<W> free = new LinkedHashSet<>();
+    /** Connections waiting for a free worker. Node: {@code this.handles}, a linked list. */
+    private final ArrayDeque<C> handles = new ArrayDeque<>();
+    /**
+     * What each worker holds and has not replied to. Node keeps this only as the reply callback that
+     * {@code sendHelper} stores under the message's seq ({@code lib/internal/cluster/utils.js} 16&ndash;29).
+     */
+    private final Map<W, InFlight<C>> inFlight = new HashMap<>();
+    /** The next message number. Node: the module-wide {@code seq} of {@code utils.js}. */
+    private long nextSeq = 1;
+    /** True once no worker is left and none will come: connections are closed as they arrive. Not in Node. */
+    private boolean abandoned;
+
+    RoundRobinHandle(Handoff<W, C> handoff, Closer<C> closer) {
         this.handoff = handoff;
+        this.closer = closer;
     }
 
-    /** A worker is ready for connections: it joins the free list and gets a queued socket if one waits. */
-    synchronized void add(WorkerHandle worker) {
-        throw new UnsupportedOperationException("TODO: remember the worker, then hand it the first queued socket (sendmsg via handoff) or put it on the free list");
+    /** A worker is listening: it joins the round, and gets a queued connection if one waits (Node's {@code add}, 50&ndash;75). */
+    void add(W worker) {
+        throw new UnsupportedOperationException("TODO: join all (once), then handoff to it (Node: round_robin_handle.js 50-75)");
     }
 
-    /** A newly accepted socket: to the first free worker, or into the queue until one is free. */
-    synchronized void distribute(SocketChannel socket) {
-        throw new UnsupportedOperationException("TODO: queue the accepted socket and hand it to the first free worker; close it at once when abandoned");
-    }
-
-    /**
-     * The worker's answer to {@code newconn seq}. Accepted: the master closes its copy and the worker
-     * gets the next socket. Refused (the worker is closing): the socket goes to another worker and
-     * the refusing one gets no more.
-     */
-    synchronized void ack(WorkerHandle worker, long seq, boolean accepted) {
-        throw new UnsupportedOperationException("TODO: accepted -> close(2) our copy and hand the worker its next socket; refused -> requeue it first for another worker");
+    /** A newly accepted connection: to the tail of the queue, then to the first free worker (Node's {@code distribute}, 99&ndash;113). */
+    void distribute(C connection) {
+        throw new UnsupportedOperationException("TODO: append to handles, then hand off to the first free worker; closed at once when abandoned (Node: 99-113)");
     }
 
     /**
-     * The worker leaves on purpose (graceful disconnect): no more sockets for it. A socket in flight
-     * stays in flight: its acknowledgement (or the worker's death) decides where it goes.
+     * The worker's reply to {@code newconn seq} (Node's callback in {@code handoff}, 130&ndash;137).
+     * Accepted: the master closes its copy. Refused: the connection goes back to the tail, to the
+     * first free worker. Either way the worker is offered the next connection: that is the ack-gating.
+     * A reply to anything but the connection the worker holds is ignored.
      */
-    synchronized void retire(WorkerHandle worker) {
-        throw new UnsupportedOperationException("TODO: take the worker out of the round (and the free list); leave its in-flight socket alone");
-    }
-
-    /** The worker is gone (its channel closed): its unacknowledged socket goes to another worker. */
-    synchronized void remove(WorkerHandle worker) {
-        throw new UnsupportedOperationException("TODO: retire the worker and put its unacknowledged socket back at the head of the queue for a free worker");
+    void reply(W worker, long seq, boolean accepted) {
+        throw new UnsupportedOperationException("TODO: only the seq the worker holds: accepted closes our copy, refused distributes it again; then handoff to the worker either way (Node: 130-137)");
     }
 
     /**
-     * No worker is left and none will come: close every queued socket (its client reads EOF) and
-     * close the ones that arrive from now on, until a worker is {@link #add}ed again.
+     * The worker leaves the round (Node's {@code remove}, 77&ndash;97, on a graceful disconnect): no
+     * more connections for it. A connection in flight stays in flight: its reply decides where it goes.
      */
-    synchronized void abandon() {
-        throw new UnsupportedOperationException("TODO: close(2) every queued socket so its client reads EOF, and the ones that arrive later");
+    void remove(W worker) {
+        throw new UnsupportedOperationException("TODO: out of all and free; its connection in flight stays in flight (Node: 77-97)");
     }
 
-    /** Closes everything the master still holds: queued and in-flight sockets. */
-    synchronized void close() {
-        throw new UnsupportedOperationException("TODO: close(2) every queued and in-flight socket the master still holds");
+    /**
+     * The worker is gone (its channel closed): it leaves the round, and the connection it held
+     * without replying goes to the head of the queue, for the first free worker. Node has no such
+     * step: its client hangs.
+     */
+    void lost(W worker) {
+        throw new UnsupportedOperationException("TODO: remove it, and put its connection in flight at the head of handles for the first free worker (closed if abandoned)");
     }
 
-    /** How many sockets wait for a free worker. */
-    synchronized int queued() {
-        throw new UnsupportedOperationException("TODO: the length of the queue");
+    /**
+     * No worker is left and none will come: close every queued connection (its client reads EOF),
+     * and those that arrive from now on, until a worker is {@link #add}ed again.
+     */
+    void abandon() {
+        throw new UnsupportedOperationException("TODO: close every queued connection, and those distributed from now on until a worker is added");
     }
 
-    /** True when {@code worker} holds a socket it has not acknowledged. */
-    synchronized boolean hasInFlight(WorkerHandle worker) {
-        throw new UnsupportedOperationException("TODO: whether a socket handed to this worker still waits for its ack");
+    /** Closes every connection the master still holds, queued or in flight. */
+    void close() {
+        throw new UnsupportedOperationException("TODO: abandon, and close the connections in flight too");
+    }
+
+    /** How many connections wait for a free worker. */
+    int queued() {
+        throw new UnsupportedOperationException("TODO: how many connections wait in handles");
+    }
+
+    /** True when {@code worker} holds a connection it has not replied to. */
+    boolean inFlight(W worker) {
+        throw new UnsupportedOperationException("TODO: whether the worker holds a connection it has not replied to");
+    }
+
+    /** Node's {@code handoff} (115&ndash;139): the first queued connection to {@code worker}, or the worker to the free list. */
+    private void handoff(W worker) {
+        throw new UnsupportedOperationException("TODO: not in all: nothing; no connection queued: the worker to free; else the first one in flight to it (next seq) and send it; a send that fails: lost (Node: 115-139)");
+    }
+
+    private void handToFirstFree() {
+        throw new UnsupportedOperationException("TODO: take the first free worker out of free and handoff to it");
     }
 }

@@ -3,32 +3,41 @@ package ipclab.lab10;
 import ipclab.support.ChannelDescriptor;
 import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
+import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
-import java.io.EOFException;
+import ipclab.support.loop.EventLoop;
+import ipclab.support.loop.Watch;
+import ipclab.support.net.Sockets;
+import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The master of a cluster server, after Node's {@code cluster} module: it forks worker JVMs, tells
  * its owner what happens to them ({@link ClusterEvents}), forks a replacement when one dies, and
  * brings connections to them the way {@link ClusterOptions#scheduling()} says.
+ *
+ * <p>Everything happens on one {@link EventLoop}, as in Node's primary: the TCP listener, every
+ * worker's channel, the channel listener, and the workers' exits (the JDK's reaper thread posts them
+ * with {@link EventLoop#execute}). So the state below needs no lock: it is touched on the loop thread
+ * only, and the public methods hop onto it.
  *
  * <pre>{@code
  * try (Cluster cluster = Cluster.start(ClusterOptions.defaults().withPort(8989), ClusterEvents.printing(System.out))) {
@@ -41,82 +50,68 @@ public final class Cluster implements AutoCloseable {
     /** How long {@link #close()} lets the workers finish their open connections before it kills them. */
     public static final Duration GRACE = Duration.ofSeconds(3);
 
-    /** The listen(2) backlog of the master's socket, Node's default. */
-    private static final int BACKLOG = 511;
-
-    /** How often the channel accept loop looks up to see whether the cluster is closing. */
-    private static final Duration ACCEPT_POLL = Duration.ofMillis(100);
+    /**
+     * How many connections one wake-up of the listener accepts at most. libuv accepts one per wake-up
+     * since v1.45 (see the handout, "One loop per process"); a batch saves epoll_wait calls under load.
+     */
+    static final int ACCEPTS_PER_WAKEUP = 16;
 
     private final ClusterOptions options;
     private final ClusterEvents events;
-    private final WorkerChannel.Listener channels;
-    private final ServerSocketChannel listener;   // rr and shared; null for reuseport
-    private final SocketChannel portKeeper;        // reuseport only: holds the port, never listens
-    private final int port;
-    private final RoundRobinHandle roundRobin;
-    private final Map<Long, WorkerHandle> byPid = new ConcurrentHashMap<>();
-    private final Map<WorkerHandle, CompletableFuture<Void>> readers = new ConcurrentHashMap<>();
-    private final Map<WorkerHandle, CompletableFuture<Void>> finished = new ConcurrentHashMap<>();
-    private final AtomicInteger ids = new AtomicInteger();
-    private final ExecutorService exitWatchers = Executors.newCachedThreadPool(
-            Thread.ofPlatform().daemon().name("cluster-exit-", 1).factory());
-    private final List<Thread> acceptors = new ArrayList<>();
-    private volatile boolean closing;
+    /** The master's loop; every field below is used on its thread only. Node: the primary's libuv loop. */
+    private final EventLoop loop;
+    /**
+     * The TCP socket on the port: listening (rr, shared) or only bound (reuseport: it holds the port
+     * without taking a share of the connections). Node: {@code RoundRobinHandle.handle} or
+     * {@code SharedHandle.handle}.
+     */
+    private NetworkChannel server;
+    /** {@link #server}'s descriptor number: what rr accepts on, and what shared mode sends in {@code setup}. */
+    private int serverFd = -1;
+    private volatile int port;
+    /** The watch on {@link #server} (rr only). Node: the listening handle's {@code onconnection}. */
+    private Watch accepting;
+    /** Where the workers connect their channels. Node: the channel descriptor each child inherits. */
+    private ClusterChannel.Listener channels;
+    /** Round-robin's queue and free list. Node: the {@code RoundRobinHandle} in {@code primary.js}'s {@code handles}. */
+    private final RoundRobinHandle<WorkerHandle, Integer> roundRobin = new RoundRobinHandle<>(this::handoff, Cluster::closeConnection);
+    /** The workers forked and not yet exited, by pid (the channel's peer credentials name a pid). Node: {@code cluster.workers}. */
+    private final Map<Long, WorkerHandle> byPid = new HashMap<>();
+    /** A copy of {@link #byPid}'s workers for other threads, oldest first, replaced whenever it changes. */
+    private volatile List<WorkerHandle> snapshot = List.of();
+    /** The last worker id given. Node: {@code ids} in {@code primary.js}. */
+    private int ids;
+    /** True once {@link #close()} has begun: nobody is restarted, no channel is welcomed. */
+    private boolean closing;
+    /** Completes when {@link #close()} has begun and the last worker's exit has been handled. */
+    private final CompletableFuture<Void> noneLeft = new CompletableFuture<>();
+    private volatile boolean closed;
 
-    private Cluster(ClusterOptions options, ClusterEvents events) throws IOException {
+    private Cluster(ClusterOptions options, ClusterEvents events, EventLoop loop) {
         this.options = options;
         this.events = events;
-        InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
-        this.channels = WorkerChannel.listen();
-        // Locals first: if bind fails, the socket just opened must be closed too, not only the channel listener.
-        ServerSocketChannel openedListener = null;
-        SocketChannel openedKeeper = null;
-        try {
-            if (options.scheduling() == Scheduling.REUSEPORT) {
-                // A bound socket that never listens reserves the port for the workers' listeners
-                // without taking a share of the connections (a listener nobody accepts on would).
-                openedKeeper = SocketChannel.open();
-                openedKeeper.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                openedKeeper.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                openedKeeper.bind(address);
-                port = ((InetSocketAddress) openedKeeper.getLocalAddress()).getPort();
-            } else {
-                openedListener = ServerSocketChannel.open();
-                openedListener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                openedListener.bind(address, BACKLOG);
-                port = ((InetSocketAddress) openedListener.getLocalAddress()).getPort();
-            }
-        } catch (IOException e) {
-            closeQuietly(openedListener);
-            closeQuietly(openedKeeper);
-            closeQuietly(channels);
-            if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
-                BindException taken = new BindException("bind(2) " + address + " failed with EADDRINUSE:"
-                        + " another socket holds port " + options.port()
-                        + "; stop the server using it (ss -ltnp 'sport = :" + options.port() + "' shows it)"
-                        + " or choose another port (--port for ./ipclab serve, ClusterOptions.withPort)");
-                taken.initCause(e);
-                throw taken;
-            }
-            throw e;
-        }
-        listener = openedListener;   // rr and shared
-        portKeeper = openedKeeper;   // reuseport
-        roundRobin = new RoundRobinHandle((worker, seq, socket) -> worker.channel().getNow(null)
-                .send(WorkerChannel.Message.newConnection(seq), ChannelDescriptor.of(socket)));
+        this.loop = loop;
     }
 
     /** Binds the port, forks {@code options.workers()} workers and starts serving. */
     public static Cluster start(ClusterOptions options, ClusterEvents events) throws IOException {
-        Cluster cluster = new Cluster(options, events);
+        Cluster cluster = new Cluster(options, events, EventLoop.start("cluster-master"));
         try {
-            cluster.acceptors.add(Thread.ofPlatform().daemon().name("cluster-channels").start(cluster::acceptWorkers));
-            if (options.scheduling() == Scheduling.RR) {
-                cluster.acceptors.add(Thread.ofPlatform().daemon().name("cluster-accept").start(cluster::acceptClients));
-            }
-            for (int i = 0; i < options.workers(); i++) {
-                cluster.fork();
-            }
+            cluster.call(() -> {
+                Scheduling scheduling = options.scheduling();
+                cluster.server = cluster.bindPort(scheduling != Scheduling.REUSEPORT);
+                cluster.serverFd = ChannelDescriptor.numberOf(cluster.server);
+                cluster.port = ((InetSocketAddress) cluster.server.getLocalAddress()).getPort();
+                cluster.channels = ClusterChannel.Listener.open(cluster.loop, cluster::welcome);
+                if (scheduling == Scheduling.RR) {
+                    ((ServerSocketChannel) cluster.server).configureBlocking(false);
+                    cluster.accepting = cluster.loop.watch(cluster.serverFd, EventLoop.READABLE, (w, e) -> cluster.onAcceptable());
+                }
+                for (int i = 0; i < options.workers(); i++) {
+                    cluster.fork();
+                }
+                return null;
+            });
             return cluster;
         } catch (IOException | RuntimeException e) {
             cluster.close();
@@ -131,9 +126,7 @@ public final class Cluster implements AutoCloseable {
 
     /** The workers forked and not yet exited, oldest first. */
     public List<WorkerHandle> workers() {
-        List<WorkerHandle> live = new ArrayList<>(byPid.values());
-        live.sort(Comparator.comparingInt(WorkerHandle::id));
-        return live;
+        return snapshot;
     }
 
     /**
@@ -141,13 +134,12 @@ public final class Cluster implements AutoCloseable {
      * gets no more sockets from the master and is not restarted.
      */
     public void disconnect(WorkerHandle worker) {
-        worker.markDisconnecting();
-        roundRobin.retire(worker);
-        worker.channel().thenAccept(channel -> {
-            try {
-                channel.send(WorkerChannel.Message.disconnect());
-            } catch (IOException e) {
-                // The channel is gone already: the worker is exiting anyway.
+        onLoop(() -> {
+            worker.markDisconnecting();
+            roundRobin.remove(worker); // a socket in flight stays in flight: the reply says where it goes
+            ClusterChannel channel = worker.channel();
+            if (channel != null && channel.isOpen()) {
+                channel.send(ClusterMessage.disconnect());
             }
         });
     }
@@ -165,217 +157,277 @@ public final class Cluster implements AutoCloseable {
     /**
      * Stops restarting and closes the listeners; then lets every worker leave as {@link #disconnect}
      * does (finish its open connections, exit 0) for up to {@link #GRACE}; kills and reaps whoever is
-     * still there; closes every socket.
+     * still there; closes every socket. Call it off the loop: it waits for the workers.
      */
     @Override
     public void close() {
-        // Under the lock fork() checks it with: no replacement can be forked once close() has begun.
-        synchronized (byPid) {
-            closing = true;
+        if (closed) {
+            return;
         }
-        closeQuietly(listener); // the channel listener is closed by its accept loop
-        closeQuietly(portKeeper);
-        // A socket closed while another thread is blocked in accept(2) on it is really closed only
-        // when that thread has left accept: wait for them, or the descriptor outlives close().
-        for (Thread acceptor : acceptors) {
-            try {
-                acceptor.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        // Graceful first: a client being served when the server stops still gets its answer.
-        for (WorkerHandle worker : workers()) {
-            disconnect(worker);
-        }
-        awaitExits(GRACE);
-        for (WorkerHandle worker : workers()) {
-            worker.process().close(); // it did not leave in time: SIGKILL to its tree, and wait until it is gone
-        }
-        roundRobin.close();
-        // Each worker's exit handler closes its channel and reports its exit: wait for them all.
-        if (!awaitExits(Duration.ofSeconds(10))) {
-            System.err.println("cluster: a worker's exit was not handled within 10 s");
-        }
-        exitWatchers.shutdown();
-    }
-
-    /** Waits until every forked worker's exit has been handled, or the deadline passes. */
-    private boolean awaitExits(Duration deadline) {
+        closed = true;
         try {
-            CompletableFuture.allOf(finished.values().toArray(CompletableFuture[]::new))
-                    .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("a worker's exit handler failed", e.getCause());
+            call(() -> {
+                closing = true;
+                if (accepting != null) {
+                    accepting.cancel(); // before the listener is closed: see Watch.cancel
+                }
+                closeQuietly(server);
+                closeQuietly(channels);
+                for (WorkerHandle worker : List.copyOf(byPid.values())) {
+                    try {
+                        disconnect(worker);
+                    } catch (RuntimeException e) {
+                        System.err.println("cluster: could not ask " + worker + " to leave (" + e.getMessage() + "): it is killed after " + GRACE);
+                    }
+                }
+                if (byPid.isEmpty()) {
+                    noneLeft.complete(null);
+                }
+                return null;
+            });
+            if (!await(noneLeft, GRACE)) {
+                workers().forEach(worker -> worker.process().close()); // SIGKILL, and reap: off the loop, it waits
+                if (!await(noneLeft, Duration.ofSeconds(10))) {
+                    System.err.println("cluster: a worker's exit was not handled within 10 s");
+                }
+            }
+            call(() -> {
+                roundRobin.close();
+                for (WorkerHandle worker : List.copyOf(byPid.values())) {
+                    if (worker.channel() != null) {
+                        worker.channel().close();
+                    }
+                }
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cluster: closing: " + e);
+        } finally {
+            loop.close();
         }
     }
 
-    /** Forks one worker JVM and watches for its exit; does nothing once {@link #close()} has begun. */
-    private void fork() throws IOException {
-        // Under this lock, so a worker that connects at once is found in byPid by acceptWorkers, and
-        // so a restart cannot slip past close(): a worker forked after close() took the workers'
-        // list would never be asked to leave, and its exit watcher would be refused by exitWatchers.
-        synchronized (byPid) {
-            if (closing) {
+    /** A worker has connected its channel: check who it is, send setup (shared: with the listener), report online. */
+    private void welcome(ClusterChannel channel) {
+        try {
+            WorkerHandle worker = byPid.get(channel.peerPid());
+            if (worker == null || worker.channel() != null || closing) {
+                channel.close(); // not a live worker of ours: nobody else may talk to the master
                 return;
             }
-            ChildProcess process = ChildJvm.main(options.workerMain())
-                    .args(options.workerArgs())
-                    .env(WorkerChannel.ENV, channels.name())
-                    .redirectInput(Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(Redirect.INHERIT)
-                    .start();
-            WorkerHandle worker = new WorkerHandle(ids.incrementAndGet(), process);
-            byPid.put(worker.pid(), worker);
-            finished.put(worker, new CompletableFuture<>());
-            process.process().onExit().thenRunAsync(() -> exited(worker), exitWatchers);
+            worker.attach(channel);
+            channel.start((message, fd) -> onWorkerMessage(worker, message, fd), () -> onWorkerClosed(worker));
+            channel.send(ClusterMessage.setup(options.scheduling(), options.host(), port, options.delay().toMillis()),
+                    options.scheduling() == Scheduling.SHARED ? serverFd : -1);
+            events.online(worker);
+        } catch (IOException e) {
+            System.err.println("cluster: welcoming a worker's channel failed: " + e.getMessage());
+            channel.close();
+        }
+    }
+
+    /** A message from {@code worker}: {@code listening} (it joins the round), or the {@code reply} to a newconn. */
+    private void onWorkerMessage(WorkerHandle worker, ClusterMessage message, int fd) throws IOException {
+        if (fd >= 0) {
+            Libc.close(fd); // a worker sends no descriptors
+        }
+        switch (message.act()) {
+            case "listening" -> {
+                if (options.scheduling() == Scheduling.RR && !worker.disconnecting()) {
+                    roundRobin.add(worker);
+                }
+                events.listening(worker, message.port());
+            }
+            case "reply" -> roundRobin.reply(worker, message.ack(), message.isAccepted());
+            default -> System.err.println("cluster: " + worker + " sent an unknown message: " + message);
+        }
+    }
+
+    /** Round-robin: connections are waiting on the listener. Accept a batch, each to {@link RoundRobinHandle#distribute}. */
+    private void onAcceptable() throws ErrnoException {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+            int fd = Sockets.accept4(serverFd, 0);
+            if (fd < 0) {
+                return; // EAGAIN: the queue is empty
+            }
+            roundRobin.distribute(fd);
+        }
+    }
+
+    /** {@code worker}'s channel has closed (it left, or died): out of the round, its socket in flight to another; report it. */
+    private void onWorkerClosed(WorkerHandle worker) {
+        roundRobin.lost(worker);
+        events.disconnect(worker);
+    }
+
+    /**
+     * A worker process has ended and been reaped (posted to the loop by {@code Process.onExit()}). Its channel is read
+     * to the end first, so that its last replies and its {@code disconnect} come before its
+     * {@code exit}, as in Node; then it is forgotten, and {@link #onExit} decides what follows.
+     */
+    private void exited(WorkerHandle worker) {
+        byPid.remove(worker.pid());
+        snapshot = byPid.values().stream().sorted(Comparator.comparingInt(WorkerHandle::id)).toList();
+        worker.process().close(); // its pipes: the process is gone already
+        try {
+            if (worker.channel() != null) {
+                worker.channel().drain();
+            }
+            onExit(worker, worker.process().process().exitValue());
+        } catch (IOException e) {
+            System.err.println("cluster: after the exit of " + worker + ": " + e.getMessage());
+        } finally {
+            if (closing && byPid.isEmpty()) {
+                noneLeft.complete(null);
+            }
+        }
+    }
+
+    /** {@code worker} has exited with the JDK's {@code exitValue}: report it, then fork a replacement or give up the queue. */
+    private void onExit(WorkerHandle worker, int exitValue) throws IOException {
+        roundRobin.lost(worker); // it may have died before it connected its channel
+        events.exit(worker, ExitStatus.of(exitValue));
+        if (!closing && options.restart() && !worker.disconnecting()) {
+            fork();
+        } else if (byPid.isEmpty()) {
+            roundRobin.abandon(); // nobody left to serve the queued clients: let them see EOF
+        }
+    }
+
+    /** Sends {@code fd} to {@code worker} as {@code newconn seq}: round-robin's {@link RoundRobinHandle.Handoff}. */
+    private void handoff(WorkerHandle worker, long seq, Integer fd) throws IOException {
+        worker.channel().send(ClusterMessage.newconn(seq), fd);
+    }
+
+    /** Closes the master's copy of a connection: round-robin's {@link RoundRobinHandle.Closer}. */
+    private static void closeConnection(Integer fd) {
+        try {
+            Libc.close(fd);
+        } catch (ErrnoException e) {
+            System.err.println("cluster: " + e.getMessage());
         }
     }
 
     /**
-     * Accepts workers' channels; the kernel's peer credentials say which worker each one is. Looks
-     * up every {@link #ACCEPT_POLL} to see whether the cluster is closing, and then closes the
-     * listener itself (see {@link WorkerChannel.Listener#accept(Duration)}).
+     * Forks one worker JVM, with the channel's name in its environment, and has its exit posted to
+     * the loop. Like Node's {@code uv_spawn}, it holds the loop up for the few milliseconds a fork
+     * and exec take.
      */
-    private void acceptWorkers() {
-        try {
-            while (!closing) {
-                WorkerChannel channel = channels.accept(ACCEPT_POLL);
-                if (channel != null) {
-                    welcome(channel);
-                }
+    private void fork() throws IOException {
+        ChildProcess process = ChildJvm.main(options.workerMain())
+                .args(options.workerArgs())
+                .env(ClusterChannel.ENV, channels.name())
+                .redirectInput(Redirect.from(new File("/dev/null")))
+                .redirectOutput(Redirect.INHERIT)
+                .start();
+        WorkerHandle worker = new WorkerHandle(++ids, process);
+        byPid.put(worker.pid(), worker);
+        snapshot = byPid.values().stream().sorted(Comparator.comparingInt(WorkerHandle::id)).toList();
+        process.process().onExit().thenRun(() -> {
+            try {
+                loop.execute(() -> exited(worker));
+            } catch (RejectedExecutionException e) {
+                process.close(); // the cluster is closed: nobody reports this exit any more
             }
+        });
+    }
+
+    /**
+     * The TCP socket on the port, with SO_REUSEADDR: listening with Node's backlog of 511, or, for
+     * SO_REUSEPORT, bound only. A port in use gets an error that says what to do.
+     */
+    private NetworkChannel bindPort(boolean listen) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
+        NetworkChannel channel = listen ? ServerSocketChannel.open() : SocketChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (listen) {
+                ((ServerSocketChannel) channel).bind(address, Sockets.BACKLOG);
+            } else {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                channel.bind(address);
+            }
+            return channel;
         } catch (IOException e) {
-            if (!closing) {
-                System.err.println("cluster: accepting worker channels failed: " + e);
+            channel.close();
+            if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
+                BindException taken = new BindException("bind(2) " + address + " failed with EADDRINUSE:"
+                        + " another socket holds port " + options.port()
+                        + "; stop the server using it (ss -ltnp 'sport = :" + options.port() + "' shows it)"
+                        + " or choose another port (--port for ./ipclab serve, ClusterOptions.withPort)");
+                taken.initCause(e);
+                throw taken;
             }
-        } finally {
-            closeQuietly(channels);
+            throw e;
         }
     }
 
-    /** A worker has connected its channel: check who it is, send setup, report online, read its messages. */
-    private void welcome(WorkerChannel channel) {
-        CompletableFuture<Void> reader = new CompletableFuture<>();
-        try {
-            long peer = channel.peerPid();
-            WorkerHandle worker;
-            // Under the lock exited() takes: either its reader is registered before exited() looks,
-            // or exited() has seen the worker die first and it is not welcomed at all, so that
-            // online and disconnect never come after exit.
-            synchronized (byPid) {
-                worker = byPid.get(peer);
-                if (worker != null && (closing || readers.putIfAbsent(worker, reader) != null)) {
-                    worker = null;
-                }
+    /** Something to run on the loop that may fail with an IOException. */
+    @FunctionalInterface
+    private interface LoopTask {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code task} on the loop: now if this is the loop thread, else in its next turn. A failure is reported. */
+    private void onLoop(LoopTask task) {
+        Runnable reporting = () -> {
+            try {
+                task.run();
+            } catch (IOException e) {
+                System.err.println("cluster: " + e.getMessage());
             }
-            if (worker == null) {
-                channel.close(); // not a live process we forked: nobody else may talk to the master
-                return;
-            }
-            WorkerHandle welcomed = worker;
-            channel.send(WorkerChannel.Message.setup(options.scheduling(), options.host(), port, options.delay().toMillis()),
-                    options.scheduling() == Scheduling.SHARED ? ChannelDescriptor.of(listener) : null);
-            worker.channel().complete(channel);
-            events.online(worker);
-            Thread.ofPlatform().daemon().name("cluster-worker-" + worker.id())
-                    .start(() -> readFrom(welcomed, channel, reader));
-        } catch (IOException e) {
-            closeQuietly(channel);
-            reader.complete(null); // no reader will run: exited() must not wait for one
+        };
+        if (loop.inLoop()) {
+            reporting.run();
+        } else {
+            loop.execute(reporting);
         }
     }
 
-    /** Reads one worker's messages until its channel closes. */
-    private void readFrom(WorkerHandle worker, WorkerChannel channel, CompletableFuture<Void> done) {
+    /** Runs {@code task} on the loop and waits for its result; its exception is thrown here. */
+    private <T> T call(Callable<T> task) throws IOException {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
         try {
-            while (true) {
-                WorkerChannel.Envelope envelope = channel.receive();
-                WorkerChannel.Message message = envelope.message();
-                switch (message.act()) {
-                    case "listening" -> {
-                        if (options.scheduling() == Scheduling.RR && !worker.disconnecting()) {
-                            roundRobin.add(worker);
-                        }
-                        events.listening(worker, message.port());
-                    }
-                    case "ack" -> roundRobin.ack(worker, message.seq(), Boolean.TRUE.equals(message.accepted()));
-                    default -> System.err.println("cluster: " + worker + " sent an unknown message: " + message);
-                }
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the cluster's loop", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IOException(e.getCause());
             }
-        } catch (EOFException e) {
-            // the worker closed its channel or died
-        } catch (IOException | RuntimeException e) {
-            if (!closing) {
-                System.err.println("cluster: channel to " + worker + " broke: " + e);
-            }
-        } finally {
-            roundRobin.remove(worker);
-            closeQuietly(channel);
-            events.disconnect(worker);
-            done.complete(null);
         }
     }
 
-    /** A worker process has ended: report it (after its disconnect), then replace it or give up its queue. */
-    private void exited(WorkerHandle worker) {
+    /** Waits for {@code future} up to {@code deadline}; true when it completed. */
+    private static boolean await(CompletableFuture<?> future, Duration deadline) {
         try {
-            CompletableFuture<Void> reader;
-            synchronized (byPid) {
-                // A worker that died before welcome() got to its channel is not welcomed afterwards.
-                reader = readers.computeIfAbsent(worker, dead -> CompletableFuture.completedFuture(null));
-            }
-            reader.get(10, TimeUnit.SECONDS); // disconnect first, then exit, as Node does
-        } catch (Exception e) {
-            System.err.println("cluster: " + worker + "'s channel did not close: " + e);
-        }
-        try {
-            roundRobin.remove(worker);
-            ExitStatus status = ExitStatus.of(worker.process().process().exitValue());
-            worker.process().close(); // its pipes
-            byPid.remove(worker.pid());
-            events.exit(worker, status);
-            if (!closing && options.restart() && !worker.disconnecting()) {
-                fork();
-            } else if (byPid.isEmpty()) {
-                roundRobin.abandon(); // nobody left to serve the queued clients: let them see EOF
-            }
-        } catch (IOException | RuntimeException e) {
-            System.err.println("cluster: could not handle the exit of " + worker + ": " + e);
-        } finally {
-            finished.get(worker).complete(null);
+            future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (Exception ignored) {
-            // closing during shutdown: nothing left to do about it
-        }
-    }
-
-    /** Accepts clients (round-robin only) and hands each to {@link RoundRobinHandle#distribute}. */
-    private void acceptClients() {
-        while (!closing) {
+        if (closeable != null) {
             try {
-                roundRobin.distribute(listener.accept());
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (closing) {
-                    return;
-                }
-                System.err.println("cluster: accept failed: " + e);
+                closeable.close();
+            } catch (Exception e) {
+                System.err.println("cluster: closing " + closeable + ": " + e.getMessage());
             }
         }
     }

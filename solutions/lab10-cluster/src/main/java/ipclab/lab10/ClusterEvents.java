@@ -7,7 +7,8 @@ import java.io.PrintStream;
  * worker: {@code online} (its channel is up), {@code listening} (it can take connections),
  * {@code disconnect} (its channel is gone), {@code exit} (the process has ended).
  *
- * <p>Callbacks run on the cluster's own threads: keep them short and do not block in them.
+ * <p>Callbacks run on the master's event loop thread, one at a time: keep them short and never block in them
+ * (calling {@link Cluster#close()} from one would wait for the very loop it blocks).
  */
 public interface ClusterEvents {
 

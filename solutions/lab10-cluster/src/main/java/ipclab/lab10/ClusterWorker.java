@@ -1,61 +1,71 @@
 package ipclab.lab10;
 
+import ipclab.support.ChannelDescriptor;
+import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
-import java.io.EOFException;
+import ipclab.support.loop.EventLoop;
+import ipclab.support.loop.Watch;
+import ipclab.support.net.Sockets;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Phaser;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * A worker process: the main class a {@link Cluster} forks. It connects its channel to the master,
  * learns the scheduling from the {@code setup} message, gets its connections the way that
  * scheduling says, and answers each one after the delay with {@link #answer()} and EOF.
  *
+ * <p>One {@link EventLoop}, run by the main thread, does everything: the channel, the listener it
+ * accepts on (shared, reuseport), and the timers that answer after the delay. So the fields below
+ * need no lock. Node's counterpart is {@code lib/internal/cluster/child.js}.
+ *
  * <p>It exits 0 after a graceful {@code disconnect} once its open connections are answered, and
  * {@link #MASTER_GONE_EXIT} when the channel closes under it (the master died).
  */
 public final class ClusterWorker {
 
-    /** The exit status of a worker whose master has gone away (its channel reached EOF). */
+    /** The exit status of a worker whose master has gone away (its channel reached EOF). Node exits 0 (child.js 44–51). */
     public static final int MASTER_GONE_EXIT = 75;
 
-    /** How often a shared-listener worker looks up from poll(2) to see whether it should stop. */
-    private static final int POLL_MILLIS = 200;
+    /** How many connections one wake-up of the listener accepts at most (as the master's {@link Cluster#ACCEPTS_PER_WAKEUP}). */
+    private static final int ACCEPTS_PER_WAKEUP = Cluster.ACCEPTS_PER_WAKEUP;
 
-    private final WorkerChannel channel;
-    private final WorkerChannel.Message setup;
-    private final WorkerChannel.Envelope setupEnvelope;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("worker-answers").factory());
-    /** One party per open connection plus the worker itself: disconnect waits for the others. */
-    private final Phaser open = new Phaser(1);
-    private volatile boolean disconnecting;
-    private volatile ServerSocketChannel ownListener;
-    /** The thread that accepts on a listener (shared, reuseport); null for round-robin. */
-    private volatile Thread acceptThread;
+    /** This process's loop, run by the main thread. */
+    private final EventLoop loop;
+    /** The channel to the master. Node: {@code process.channel}. */
+    private final ClusterChannel channel;
+    /** {@link #answer()}'s bytes, in native memory once: every client gets the same. */
+    private final MemorySegment answer;
+    /** The master's first message: scheduling, host, port, delay. */
+    private ClusterMessage setup;
+    /** The watch on the listener this worker accepts on (shared, reuseport), or null. Node: the server's handle. */
+    private Watch accepting;
+    /** Reuseport: the listener of our own; null in the other modes. */
+    private ServerSocketChannel ownListener;
+    /** Connections taken and not yet answered. Node: {@code server._connections}. */
+    private int open;
+    /** True once the master said {@code disconnect}: no new connections (Node: the server is closed, child.js 253–294). */
+    private boolean leaving;
 
-    private ClusterWorker(WorkerChannel channel, WorkerChannel.Envelope setupEnvelope) {
+    private ClusterWorker(EventLoop loop, ClusterChannel channel) {
+        this.loop = loop;
         this.channel = channel;
-        this.setupEnvelope = setupEnvelope;
-        this.setup = setupEnvelope.message();
+        byte[] bytes = answer().getBytes(StandardCharsets.UTF_8);
+        this.answer = Arena.ofAuto().allocate(bytes.length);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, answer, 0, bytes.length);
     }
 
+    /** Connects to the master and runs the loop on the main thread, until an exit. */
     public static void main(String[] args) throws Exception {
-        WorkerChannel channel = WorkerChannel.connectFromEnvironment();
-        WorkerChannel.Envelope first = channel.receive();
-        if (!"setup".equals(first.message().act())) {
-            throw new IOException("worker: the master's first message should be setup, not " + first.message().act());
-        }
-        System.exit(new ClusterWorker(channel, first).run());
+        EventLoop loop = EventLoop.open();
+        ClusterWorker worker = new ClusterWorker(loop, ClusterChannel.connect(loop));
+        worker.channel.start(worker::onMessage, worker::onMasterGone);
+        loop.run();
     }
 
     /** The answer every client gets: the seed program's line, ending with a newline. */
@@ -63,151 +73,130 @@ public final class ClusterWorker {
         return "Request handled by worker-" + ProcessHandle.current().pid() + "\n";
     }
 
-    /** Serves until a graceful disconnect (returns 0) or the master's death (returns {@link #MASTER_GONE_EXIT}). */
-    int run() throws Exception {
-        switch (Scheduling.parse(setup.scheduling())) {
-            case RR -> channel.send(WorkerChannel.Message.listening(setup.port()));
-            case SHARED -> startSharedAccepts(setupEnvelope.handleFd());
-            case REUSEPORT -> startOwnListener();
-        }
-        try {
-            while (true) {
-                WorkerChannel.Envelope envelope = channel.receive();
-                switch (envelope.message().act()) {
-                    case "newconn" -> handOver(envelope);
-                    case "disconnect" -> {
-                        stopAccepting();
-                        // Finish what is open, then leave: the master sees disconnect, then exit 0.
-                        // Only once the accept thread is gone is "open" complete: a connection it
-                        // accepted a moment ago registers before we arrive, not after the phaser
-                        // has advanced and the timers have shut down (the client would get nothing).
-                        Thread acceptor = acceptThread;
-                        if (acceptor != null) {
-                            acceptor.join();
-                        }
-                        open.arriveAndAwaitAdvance();
-                        timers.shutdown();
-                        channel.close();
-                        return 0;
-                    }
-                    default -> System.err.println("worker: unknown message " + envelope.message());
+    /** Every message from the master, on the loop. */
+    private void onMessage(ClusterMessage message, int fd) throws IOException {
+        switch (message.act()) {
+            case "setup" -> {
+                setup = message;
+                switch (Scheduling.parse(setup.scheduling())) {
+                    case RR -> channel.send(ClusterMessage.listening(setup.port()));
+                    case SHARED -> startShared(fd);
+                    case REUSEPORT -> startReusePort();
                 }
             }
-        } catch (EOFException | SocketException e) {
-            // EOF, or ECONNRESET when the master died with bytes of ours it had not read yet (a Unix
-            // socket closed with unread data resets its peer): either way, the master is gone.
-            System.out.println("[worker " + ProcessHandle.current().pid() + "] the master is gone (channel closed): exiting");
-            System.out.flush();
-            return MASTER_GONE_EXIT;
+            case "newconn" -> onNewConn(message.seq(), fd);
+            case "disconnect" -> onDisconnect();
+            default -> {
+                closeQuietly(fd);
+                System.err.println("worker: unknown message " + message);
+            }
         }
     }
 
-    /** Round-robin: a connected socket from the master. Take it (ack) or, when leaving, refuse it. */
-    private void handOver(WorkerChannel.Envelope envelope) throws IOException {
-        int fd = envelope.handleFd();
-        long seq = envelope.message().seq();
-        if (disconnecting) {
+    /** Round-robin: a connected socket from the master. Reply first, as Node does, then serve it; when leaving, refuse it. */
+    private void onNewConn(long seq, int fd) throws IOException {
+        if (leaving) {
             Libc.close(fd); // our copy only: the master keeps its own and gives it to another worker
-            channel.send(WorkerChannel.Message.ack(seq, false));
+            channel.send(ClusterMessage.reply(seq, false));
             return;
         }
-        open.register();
-        channel.send(WorkerChannel.Message.ack(seq, true));
-        answerLater(() -> {
-            SocketCalls.writeAll(fd, answer().getBytes(StandardCharsets.UTF_8));
-        }, () -> Libc.close(fd));
+        channel.send(ClusterMessage.reply(seq, true));
+        serve(fd);
     }
 
-    /** Shared listener: the master's listening socket came with setup; accept on it ourselves. */
-    private void startSharedAccepts(int listenFd) throws IOException {
-        // Non-blocking, so that a worker woken by poll but beaten to the connection by another
-        // (accept4 gives EAGAIN) goes back to poll instead of sleeping in accept.
-        SocketCalls.setNonBlocking(listenFd);
-        channel.send(WorkerChannel.Message.listening(setup.port()));
-        acceptThread = Thread.ofPlatform().daemon().name("worker-accept").start(() -> {
-            try {
-                while (!disconnecting) {
-                    // Look again after poll: a disconnect may have come while we waited, and a
-                    // connection we leave in the queue goes to a worker that still serves.
-                    if (Libc.poll(listenFd, Libc.POLLIN, POLL_MILLIS) == 0 || disconnecting) {
-                        continue;
-                    }
-                    int fd = SocketCalls.accept(listenFd);
-                    if (fd >= 0) {
-                        open.register();
-                        answerLater(() -> SocketCalls.writeAll(fd, answer().getBytes(StandardCharsets.UTF_8)), () -> Libc.close(fd));
-                    }
-                }
-            } catch (IOException e) {
-                System.err.println("worker: accept on the shared listener failed: " + e.getMessage());
-            } finally {
-                closeQuietly(listenFd); // our copy; the master and the other workers keep theirs
+    /** Answers {@code fd} after the delay: at once, inline, when it is 0; else on a loop timer. Counts it open meanwhile. */
+    private void serve(int fd) {
+        open++;
+        Runnable done = () -> {
+            respond(fd);
+            open--;
+            if (leaving && open == 0) {
+                leave();
             }
-        });
+        };
+        if (setup.delayMs() == 0) {
+            done.run();
+        } else {
+            loop.schedule(Duration.ofMillis(setup.delayMs()), done);
+        }
+    }
+
+    /** Shared: the master's listening socket came with setup. Watch it, and let one worker wake per connection. */
+    private void startShared(int listenFd) throws IOException {
+        // Non-blocking, so that a worker beaten to a connection by another (EAGAIN) goes back to its loop.
+        Sockets.setNonBlocking(listenFd);
+        accepting = loop.watch(listenFd, EventLoop.READABLE | EventLoop.EXCLUSIVE, (w, events) -> acceptAll());
+        channel.send(ClusterMessage.listening(setup.port()));
     }
 
     /** SO_REUSEPORT: a listener of our own on the same port; the kernel spreads connections across them. */
-    private void startOwnListener() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open();
-        listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-        listener.bind(new InetSocketAddress(setup.host(), setup.port()), 511);
-        ownListener = listener;
-        channel.send(WorkerChannel.Message.listening(setup.port()));
-        acceptThread = Thread.ofPlatform().daemon().name("worker-accept").start(() -> {
-            try {
-                while (!disconnecting) {
-                    SocketChannel client = listener.accept();
-                    open.register();
-                    answerLater(() -> {
-                        ByteBuffer reply = ByteBuffer.wrap(answer().getBytes(StandardCharsets.UTF_8));
-                        while (reply.hasRemaining()) {
-                            client.write(reply);
-                        }
-                    }, client::close);
-                }
-            } catch (IOException e) {
-                // closed by stopAccepting: a graceful disconnect
-            }
-        });
+    private void startReusePort() throws IOException {
+        ownListener = ServerSocketChannel.open();
+        ownListener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        ownListener.bind(new InetSocketAddress(setup.host(), setup.port()), Sockets.BACKLOG);
+        ownListener.configureBlocking(false);
+        accepting = loop.watch(ChannelDescriptor.numberOf(ownListener), EventLoop.READABLE, (w, events) -> acceptAll());
+        channel.send(ClusterMessage.listening(setup.port()));
     }
 
-    /** Stops taking new connections: round-robin refuses from now on; a listener copy is closed. */
-    private void stopAccepting() throws IOException {
-        disconnecting = true;
-        ServerSocketChannel listener = ownListener;
-        if (listener != null) {
-            listener.close();
+    /** The listener is readable: accept a batch, until EAGAIN (another worker took the rest), and serve each. */
+    private void acceptAll() throws ErrnoException {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+            int fd = Sockets.accept4(accepting.fd(), 0);
+            if (fd < 0) {
+                return;
+            }
+            serve(fd);
         }
+    }
+
+    /** The master asks us to leave: stop accepting, finish the open connections, then {@link #leave()}. */
+    private void onDisconnect() throws IOException {
+        leaving = true;
+        if (accepting != null) {
+            accepting.cancel(); // before closing: see Watch.cancel
+            if (ownListener != null) {
+                ownListener.close();
+            } else {
+                Libc.close(accepting.fd()); // our copy of the shared listener; the others keep theirs
+            }
+        }
+        if (open == 0) {
+            leave();
+        }
+    }
+
+    /** Every open connection is answered after a disconnect: close the channel (the master sees EOF), exit 0. */
+    private void leave() {
+        channel.close();
+        System.exit(0);
+    }
+
+    /** The channel closed under us: the master died. */
+    private void onMasterGone() {
+        System.out.println("[worker " + ProcessHandle.current().pid() + "] the master is gone (channel closed): exiting");
+        System.out.flush();
+        System.exit(MASTER_GONE_EXIT);
+    }
+
+    /** Writes {@link #answer()} to a client and closes it (the client reads EOF). */
+    private void respond(int fd) {
+        try {
+            // A fresh socket's buffer holds these few bytes at once: the send does not wait.
+            Sockets.send(fd, answer, answer.byteSize());
+        } catch (ErrnoException e) {
+            System.err.println("worker: could not answer a client: " + e.getMessage());
+        }
+        closeQuietly(fd);
     }
 
     private static void closeQuietly(int fd) {
-        try {
-            Libc.close(fd);
-        } catch (IOException e) {
-            System.err.println("worker: " + e.getMessage());
-        }
-    }
-
-    @FunctionalInterface
-    private interface Step {
-        void run() throws IOException;
-    }
-
-    /** After the delay: answer, then close (the client reads EOF), then count the connection done. */
-    private void answerLater(Step answer, Step close) {
-        timers.schedule(() -> {
+        if (fd >= 0) {
             try {
-                answer.run();
-            } catch (IOException e) {
-                System.err.println("worker: could not answer a client: " + e.getMessage());
-            } finally {
-                try {
-                    close.run();
-                } catch (IOException ignored) {
-                    // closed already
-                }
-                open.arriveAndDeregister();
+                Libc.close(fd);
+            } catch (ErrnoException e) {
+                System.err.println("worker: " + e.getMessage());
             }
-        }, setup.delayMs(), TimeUnit.MILLISECONDS);
+        }
     }
 }

@@ -1,178 +1,194 @@
 package ipclab.lab10;
 
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The master's side of round-robin scheduling, after Node's {@code RoundRobinHandle}: accepted
- * sockets wait in a queue, free workers wait in a free list, and a worker gets its next socket
- * only after it has acknowledged the last one. Until that acknowledgement the master keeps its own
- * copy of the socket, so a worker that dies with a socket in flight costs the client nothing: the
- * socket goes to another worker.
+ * The master's side of round-robin scheduling, Node's {@code RoundRobinHandle}
+ * ({@code lib/internal/cluster/round_robin_handle.js}): accepted connections wait in a queue, free
+ * workers wait in a free list, and a worker gets its next connection only after it has replied to
+ * the last one. Until that reply the master keeps its own copy of the connection.
  *
- * <p>Thread-safe: the accept thread calls {@link #distribute}, each worker's channel reader calls
- * {@link #ack}, the exit watcher calls {@link #remove}.
+ * <p>Pure: it knows nothing of sockets or processes. A worker is any {@code W}, a connection any
+ * {@code C}; {@link Handoff} sends one to one worker, {@link Closer} closes the master's copy. So it
+ * can be tested with fakes, and the master uses it with {@link WorkerHandle} and descriptor numbers.
+ *
+ * <p>Two deviations from Node, both on purpose (see the handout): a connection in flight to a worker
+ * that is {@link #lost} goes to another worker (Node forgets it, and its client hangs), and a handle
+ * with no worker left keeps its queue until it is {@link #abandon}ed (Node closes it, and the
+ * listener, when the last worker is removed).
+ *
+ * <p>Not thread-safe, and it needs not be: the master calls it on its loop thread only.
  */
-final class RoundRobinHandle {
+final class RoundRobinHandle<W, C> {
 
-    /** Sends one socket to one worker: a {@code newconn} message with the socket attached. */
+    /** Sends one connection to one worker: Node's {@code sendHelper(worker.process, {act:'newconn'}, handle, cb)}. */
     @FunctionalInterface
-    interface Handoff {
-        void send(WorkerHandle worker, long seq, SocketChannel socket) throws IOException;
+    interface Handoff<W, C> {
+        /** @throws IOException when the worker cannot be reached: it counts as {@link RoundRobinHandle#lost}. */
+        void send(W worker, long seq, C connection) throws IOException;
     }
 
-    /** A socket handed to a worker and not yet acknowledged. */
-    record InFlight(long seq, SocketChannel socket) {
+    /** Closes the master's copy of a connection: Node's {@code handle.close()}. Never throws. */
+    @FunctionalInterface
+    interface Closer<C> {
+        void close(C connection);
     }
 
-    private final Handoff handoff;
-    private final Set<WorkerHandle> all = new LinkedHashSet<>();
-    private final Deque<WorkerHandle> free = new ArrayDeque<>();
-    private final Deque<SocketChannel> queue = new ArrayDeque<>();
-    private final Map<WorkerHandle, InFlight> inFlight = new HashMap<>();
+    /** A connection handed to a worker and not yet replied to, with the number its reply will carry. */
+    record InFlight<C>(long seq, C connection) {
+    }
+
+    private final Handoff<W, C> handoff;
+    private final Closer<C> closer;
+    /** The workers in the round. Node: {@code this.all}, a Map by worker id. */
+    private final Set<W> all = new HashSet<>();
+    /** Workers waiting for a connection, first come first served. Node: {@code this.free}, a Map in insertion order. */
+    private final LinkedHashSet<W> free = new LinkedHashSet<>();
+    /** Connections waiting for a free worker. Node: {@code this.handles}, a linked list. */
+    private final ArrayDeque<C> handles = new ArrayDeque<>();
+    /**
+     * What each worker holds and has not replied to. Node keeps this only as the reply callback that
+     * {@code sendHelper} stores under the message's seq ({@code lib/internal/cluster/utils.js} 16&ndash;29).
+     */
+    private final Map<W, InFlight<C>> inFlight = new HashMap<>();
+    /** The next message number. Node: the module-wide {@code seq} of {@code utils.js}. */
     private long nextSeq = 1;
+    /** True once no worker is left and none will come: connections are closed as they arrive. Not in Node. */
     private boolean abandoned;
 
-    RoundRobinHandle(Handoff handoff) {
+    RoundRobinHandle(Handoff<W, C> handoff, Closer<C> closer) {
         this.handoff = handoff;
+        this.closer = closer;
     }
 
-    /** A worker is ready for connections: it joins the free list and gets a queued socket if one waits. */
-    synchronized void add(WorkerHandle worker) {
-        abandoned = false;
-        all.add(worker);
-        handoffTo(worker);
+    /** A worker is listening: it joins the round, and gets a queued connection if one waits (Node's {@code add}, 50&ndash;75). */
+    void add(W worker) {
+        if (all.add(worker)) {
+            abandoned = false;
+            handoff(worker);
+        }
     }
 
-    /** A newly accepted socket: to the first free worker, or into the queue until one is free. */
-    synchronized void distribute(SocketChannel socket) {
+    /** A newly accepted connection: to the tail of the queue, then to the first free worker (Node's {@code distribute}, 99&ndash;113). */
+    void distribute(C connection) {
         if (abandoned) {
-            // No worker left and none coming: waiting would hang the client for ever.
-            closeQuietly(socket);
+            closer.close(connection); // waiting would hang the client for ever
             return;
         }
-        queue.add(socket);
-        WorkerHandle worker = free.poll();
-        if (worker != null) {
-            handoffTo(worker);
-        }
+        handles.add(connection);
+        handToFirstFree();
     }
 
     /**
-     * The worker's answer to {@code newconn seq}. Accepted: the master closes its copy and the worker
-     * gets the next socket. Refused (the worker is closing): the socket goes to another worker and
-     * the refusing one gets no more.
+     * The worker's reply to {@code newconn seq} (Node's callback in {@code handoff}, 130&ndash;137).
+     * Accepted: the master closes its copy. Refused: the connection goes back to the tail, to the
+     * first free worker. Either way the worker is offered the next connection: that is the ack-gating.
+     * A reply to anything but the connection the worker holds is ignored.
      */
-    synchronized void ack(WorkerHandle worker, long seq, boolean accepted) {
-        InFlight sent = inFlight.get(worker);
+    void reply(W worker, long seq, boolean accepted) {
+        InFlight<C> sent = inFlight.get(worker);
         if (sent == null || sent.seq() != seq) {
-            return; // not the socket we are waiting on (a confused or replaced worker): ignore
+            return;
         }
         inFlight.remove(worker);
         if (accepted) {
-            closeQuietly(sent.socket());
-            handoffTo(worker);
+            closer.close(sent.connection());
         } else {
-            retire(worker);
-            queue.addFirst(sent.socket());
-            WorkerHandle other = free.poll();
-            if (other != null) {
-                handoffTo(other);
-            }
+            distribute(sent.connection());
         }
+        handoff(worker);
     }
 
     /**
-     * The worker leaves on purpose (graceful disconnect): no more sockets for it. A socket in flight
-     * stays in flight: its acknowledgement (or the worker's death) decides where it goes.
+     * The worker leaves the round (Node's {@code remove}, 77&ndash;97, on a graceful disconnect): no
+     * more connections for it. A connection in flight stays in flight: its reply decides where it goes.
      */
-    synchronized void retire(WorkerHandle worker) {
+    void remove(W worker) {
         all.remove(worker);
         free.remove(worker);
     }
 
-    /** The worker is gone (its channel closed): its unacknowledged socket goes to another worker. */
-    synchronized void remove(WorkerHandle worker) {
-        retire(worker);
-        InFlight sent = inFlight.remove(worker);
-        if (sent != null) {
-            queue.addFirst(sent.socket());
-            WorkerHandle other = free.poll();
-            if (other != null) {
-                handoffTo(other);
-            }
+    /**
+     * The worker is gone (its channel closed): it leaves the round, and the connection it held
+     * without replying goes to the head of the queue, for the first free worker. Node has no such
+     * step: its client hangs.
+     */
+    void lost(W worker) {
+        remove(worker);
+        InFlight<C> sent = inFlight.remove(worker);
+        if (sent == null) {
+            return;
+        }
+        if (abandoned) {
+            closer.close(sent.connection());
+        } else {
+            handles.addFirst(sent.connection());
+            handToFirstFree();
         }
     }
 
     /**
-     * No worker is left and none will come: close every queued socket (its client reads EOF) and
-     * close the ones that arrive from now on, until a worker is {@link #add}ed again.
+     * No worker is left and none will come: close every queued connection (its client reads EOF),
+     * and those that arrive from now on, until a worker is {@link #add}ed again.
      */
-    synchronized void abandon() {
+    void abandon() {
         abandoned = true;
-        for (SocketChannel socket; (socket = queue.poll()) != null; ) {
-            closeQuietly(socket);
+        for (C connection; (connection = handles.poll()) != null; ) {
+            closer.close(connection);
         }
     }
 
-    /** Closes everything the master still holds: queued and in-flight sockets. */
-    synchronized void close() {
+    /** Closes every connection the master still holds, queued or in flight. */
+    void close() {
         abandon();
-        inFlight.values().forEach(sent -> closeQuietly(sent.socket()));
+        inFlight.values().forEach(sent -> closer.close(sent.connection()));
         inFlight.clear();
         all.clear();
         free.clear();
     }
 
-    /** How many sockets wait for a free worker. */
-    synchronized int queued() {
-        return queue.size();
+    /** How many connections wait for a free worker. */
+    int queued() {
+        return handles.size();
     }
 
-    /** True when {@code worker} holds a socket it has not acknowledged. */
-    synchronized boolean hasInFlight(WorkerHandle worker) {
+    /** True when {@code worker} holds a connection it has not replied to. */
+    boolean inFlight(W worker) {
         return inFlight.containsKey(worker);
     }
 
-    /** Gives {@code worker} the first queued socket, or puts it on the free list when none waits. */
-    private void handoffTo(WorkerHandle worker) {
-        while (all.contains(worker)) {
-            SocketChannel socket = queue.poll();
-            if (socket == null) {
-                if (!free.contains(worker)) {
-                    free.add(worker);
-                }
-                return;
-            }
-            long seq = nextSeq++;
-            inFlight.put(worker, new InFlight(seq, socket));
-            try {
-                handoff.send(worker, seq, socket);
-                return;
-            } catch (IOException e) {
-                // The worker's channel is broken: it is dying. Take the socket back and try the next worker.
-                inFlight.remove(worker);
-                queue.addFirst(socket);
-                retire(worker);
-                worker = free.poll();
-                if (worker == null) {
-                    return;
-                }
-            }
+    /** Node's {@code handoff} (115&ndash;139): the first queued connection to {@code worker}, or the worker to the free list. */
+    private void handoff(W worker) {
+        if (!all.contains(worker)) {
+            return; // leaving, or gone
+        }
+        C connection = handles.poll();
+        if (connection == null) {
+            free.add(worker);
+            return;
+        }
+        long seq = nextSeq++;
+        inFlight.put(worker, new InFlight<>(seq, connection));
+        try {
+            handoff.send(worker, seq, connection);
+        } catch (IOException e) {
+            lost(worker); // the connection goes to the next free worker
         }
     }
 
-    private static void closeQuietly(SocketChannel socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing our copy can only fail if it is closed already
+    private void handToFirstFree() {
+        Iterator<W> first = free.iterator();
+        if (first.hasNext()) {
+            W worker = first.next();
+            first.remove();
+            handoff(worker);
         }
     }
 }
