@@ -3,6 +3,7 @@ package ipclab.lab10;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import ipclab.support.loop.CallbackFailures;
 import ipclab.testkit.Await;
 import ipclab.testkit.FdTargets;
 import java.io.IOException;
@@ -43,9 +44,20 @@ final class TestKit {
         }
     }
 
+    /**
+     * When the running test made its {@link Recorder}, which every cluster test does first: what a
+     * callback on the master's loop threw since then explains an event or an answer that never came
+     * (a {@code TODO} thrown on the loop is only printed).
+     */
+    private static volatile long testBegan = System.nanoTime();
+
     /** Records every event, in order, and lets a test wait for one with a deadline. */
     static final class Recorder implements ClusterEvents {
         private final List<Event> events = new ArrayList<>();
+
+        Recorder() {
+            testBegan = System.nanoTime();
+        }
 
         private synchronized void add(Event e) {
             events.add(e);
@@ -99,7 +111,8 @@ final class TestKit {
                 }
                 long left = end - System.nanoTime();
                 if (left <= 0) {
-                    return fail(whenMissing + " (events within " + DEADLINE.toSeconds() + " s: " + events + ")");
+                    return fail(whenMissing + " (events within " + DEADLINE.toSeconds() + " s: " + events + ")"
+                            + CallbackFailures.describeSince(testBegan));
                 }
                 wait(Math.max(1, left / 1_000_000));
             }
@@ -132,7 +145,7 @@ final class TestKit {
         try (InputStream in = socket.getInputStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (SocketTimeoutException e) {
-            return fail("no answer and no EOF within " + DEADLINE.toSeconds() + " s: " + whenItHangs);
+            return fail("no answer and no EOF within " + DEADLINE.toSeconds() + " s: " + whenItHangs + CallbackFailures.describeSince(testBegan));
         } catch (java.net.SocketException e) {
             return "RESET";
         } finally {

@@ -3,6 +3,7 @@ package ipclab.testkit;
 import static org.assertj.core.api.Assertions.fail;
 
 import ipclab.support.Threads;
+import ipclab.support.loop.CallbackFailures;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -58,13 +59,14 @@ public final class Await {
                 }
             });
         }
+        long began = System.nanoTime();
         try {
             CompletableFuture.anyOf(target, companionFailed).get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             return target.get();
         } catch (ExecutionException e) {
             throw unwrap(e.getCause());
         } catch (TimeoutException e) {
-            return fail(hangs(deadline, whenItHangs));
+            return fail(hangs(deadline, whenItHangs, began));
         }
     }
 
@@ -73,13 +75,14 @@ public final class Await {
      * the test, and so does a future still pending at the deadline, with {@code whenItHangs}.
      */
     public static Throwable failureOf(CompletableFuture<?> future, Duration deadline, String whenItHangs) throws InterruptedException {
+        long began = System.nanoTime();
         try {
             Object value = future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             return fail("expected a failure but it completed with " + value);
         } catch (ExecutionException e) {
             return e.getCause();
         } catch (TimeoutException e) {
-            return fail(hangs(deadline, whenItHangs));
+            return fail(hangs(deadline, whenItHangs, began));
         }
     }
 
@@ -89,14 +92,15 @@ public final class Await {
      * What the probe throws is thrown as is.
      */
     public static <T> T polling(Duration deadline, Callable<T> probe, String otherwise) throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
+        long began = System.nanoTime();
+        long end = began + deadline.toNanos();
         while (true) {
             T answer = probe.call();
             if (answer != null) {
                 return answer;
             }
             if (System.nanoTime() - end > 0) {
-                return fail(otherwise);
+                return fail(otherwise + CallbackFailures.describeSince(began));
             }
             Thread.sleep(POLL_MILLIS);
         }
@@ -107,8 +111,9 @@ public final class Await {
         polling(deadline, () -> condition.getAsBoolean() ? Boolean.TRUE : null, otherwise);
     }
 
-    private static String hangs(Duration deadline, String whenItHangs) {
-        return "still not finished after " + deadline.toSeconds() + " s: " + whenItHangs;
+    /** The sentence for a wait that began at {@code began} and ran out, with what callbacks on a loop threw meanwhile. */
+    private static String hangs(Duration deadline, String whenItHangs, long began) {
+        return "still not finished after " + deadline.toSeconds() + " s: " + whenItHangs + CallbackFailures.describeSince(began);
     }
 
     private static Exception unwrap(Throwable t) {

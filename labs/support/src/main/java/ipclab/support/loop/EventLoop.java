@@ -39,8 +39,9 @@ import java.util.concurrent.RejectedExecutionException;
  * </ol>
  *
  * <p>Watching is level-triggered (see {@link Watch}). Every callback runs on the loop thread and
- * must not block. A callback that throws is reported on standard error and the loop goes on; a
- * handler that throws also loses its watch.
+ * must not block. A callback that throws is reported on standard error (and kept in
+ * {@link CallbackFailures}, for a test that waits in vain) and the loop goes on; a handler that
+ * throws also loses its watch.
  *
  * <p>Three ways to get a loop: {@link #start} (a thread of its own), {@link #main()} (the process's
  * loop, started on first use) and {@link #open()} followed by {@link #run()} (the calling thread
@@ -525,6 +526,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private void report(String who, Exception e, String consequence) {
         System.err.println("event loop " + name + ": " + who + " threw " + e + "; " + consequence);
         e.printStackTrace();
+        CallbackFailures.record(name, who, e);
     }
 
     private void closeQuietly(AutoCloseable resource) {

@@ -282,6 +282,7 @@ class EventLoopTest {
     @Test
     @DisplayName("a handler that throws is reported with its descriptor, loses its watch, and the loop goes on")
     void throwingHandlerDoesNotStopTheLoop() throws Exception {
+        long began = System.nanoTime();
         int[] pair = socketpair();
         write(pair[1], "x");
         AtomicInteger calls = new AtomicInteger();
@@ -303,6 +304,12 @@ class EventLoopTest {
         assertThat(report).contains("fd " + pair[0]).contains("IllegalStateException: boom")
                 .contains("IllegalArgumentException: a task's mistake");
         assertThat(Libc.fcntl(pair[0], Libc.F_GETFD)).as("the descriptor stays open").isNotNegative();
+        assertThat(CallbackFailures.since(began)).as("both failures, kept for a test that waits in vain")
+                .extracting(failure -> failure.thrown().getMessage()).containsExactly("boom", "a task's mistake");
+        assertThat(CallbackFailures.describeSince(began)).startsWith("; meanwhile, on event loop ")
+                .contains("the handler watching fd " + pair[0] + " threw java.lang.IllegalStateException: boom")
+                .endsWith("(and 1 more callback failures after it)");
+        assertThat(CallbackFailures.describeSince(System.nanoTime())).as("nothing threw since now").isEmpty();
     }
 
     @Test
