@@ -7,6 +7,8 @@
 #   docs/bench/versus_node.sh                      # rr and shared at 0 ms and 10 ms, 3 rounds each
 #   MODES="rr" DELAYS=0 ROUNDS=5 docs/bench/versus_node.sh
 #   CLIENT_CPU=1 docs/bench/versus_node.sh         # the client pinned to CPU 1 (taskset)
+#   SERVERS=java docs/bench/versus_node.sh         # this tree's server alone (run it in an older
+#                                                  # checkout too, to compare two versions in one sitting)
 #
 # Each line is one measured run: the server, the mode, the delay, then conn_load's output. For the
 # Java server it adds the wake-ups per connection: voluntary context switches summed over every
@@ -15,6 +17,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SERVERS=${SERVERS:-"node java"}
 MODES=${MODES:-"rr shared reuseport"}
 DELAYS=${DELAYS:-"0 10"}
 ROUNDS=${ROUNDS:-3}
@@ -99,8 +102,8 @@ echo "# $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)
 for delay in $DELAYS; do
   for mode in $MODES; do
     for round in $(seq 1 "$ROUNDS"); do
-      if [ "$mode" != reuseport ]; then run_node "$mode" "$delay"; fi
-      run_java "$mode" "$delay"
+      if [[ " $SERVERS " == *" node "* && "$mode" != reuseport ]]; then run_node "$mode" "$delay"; fi
+      if [[ " $SERVERS " == *" java "* ]]; then run_java "$mode" "$delay"; fi
     done
   done
 done
