@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.grader.api.Graded;
 import ipclab.support.loop.EventLoop;
-import ipclab.testkit.Await;
 import ipclab.testkit.FdTargets;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -31,9 +30,9 @@ class BadInputTest {
                 CompletableFuture<IOException> reported = new CompletableFuture<>();
                 pair.channel().onError(reported::complete).start();
                 misbehaviour.on(pair.peer());
-                error = Await.await(reported, TestKit.DEADLINE, "the peer sent " + what + ", but no error listener was called: "
+                error = TestKit.await(reported, "the peer sent " + what + ", but no error listener was called: "
                         + "bad input must become a ProtocolException that shutDown reports");
-                Await.await(pair.channel().whenClosed(), TestKit.DEADLINE, "the channel reported the error but did not close");
+                TestKit.await(pair.channel().whenClosed(), "the channel reported the error but did not close");
                 assertThat(pair.channel().isConnected()).as("after bad input the channel is closed").isFalse();
             }
             assertThat(FdTargets.ofThisProcess().size())

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import ipclab.grader.api.Graded;
 import ipclab.support.loop.EventLoop;
-import ipclab.testkit.Await;
 import ipclab.testkit.FdTargets;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ class HandlesTest {
     Path dir;
 
     @Test
-    @Graded(points = 7, handout = STEP)
+    @Graded(points = 5, handout = STEP)
     @DisplayName("a file sent with a message arrives at the sender's offset, the send completes on the ack, and the channel's copy is closed then")
     void fileHandleAcknowledged() throws Exception {
         Path file = Files.writeString(dir.resolve("shared.txt"), CONTENT);
@@ -41,7 +41,7 @@ class HandlesTest {
                 assertThat(new String(in.readNBytes(10), StandardCharsets.UTF_8)).isEqualTo(CONTENT.substring(0, 10));
                 acked = session.channel().send(TestKit.json().put("file", "shared.txt"), in.getFD());
             } // closed at once: the channel must keep its own copy until the ack
-            Await.await(acked, TestKit.DEADLINE, "the send never completed: does the receiver ack a handle line that came with its "
+            TestKit.await(acked, "the send never completed: does the receiver ack a handle line that came with its "
                     + "descriptor, and does the sender complete the future on the ack?");
             assertThat(session.next("the child never said what it read from the file").path("read").asText())
                     .as("the child read through the descriptor we sent; it shares our open file description, so it starts at "
@@ -54,7 +54,7 @@ class HandlesTest {
     }
 
     @Test
-    @Graded(points = 6, handout = STEP)
+    @Graded(points = 5, handout = STEP)
     @DisplayName("after a handle line nothing else goes out until the peer's ack; then the held-back messages follow in order")
     void laterMessagesWaitForTheAck() throws Exception {
         try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
@@ -73,7 +73,7 @@ class HandlesTest {
                 RawPeer.Line line = pair.peer().readLine("message " + n + " was held back and never released after the ack");
                 assertThat(TestKit.JSON.readTree(line.text()).path("body").path("n").asText()).as("held-back messages go out in order").isEqualTo(n);
             }
-            Await.await(acked, TestKit.DEADLINE, "the peer acked, but the send's future never completed");
+            TestKit.await(acked, "the peer acked, but the send's future never completed");
         }
     }
 
@@ -93,8 +93,11 @@ class HandlesTest {
                 assertThat(line.text()).as("every transmission is the same line").isEqualTo(first);
                 pair.peer().sendLine(TestKit.line(transmission < 3 ? "nack" : "ack", null));
             }
-            Await.await(acked, TestKit.DEADLINE, "nack, nack, ack: the send's future never completed");
+            TestKit.await(acked, "nack, nack, ack: the send's future never completed");
             assertThat(FdTargets.ofThisProcess().size()).as("after the ack the channel's dup is closed").isEqualTo(before);
+            assertThat(pair.onLoop("queuedBytes never returned", pair.channel()::queuedBytes))
+                    .as("three transmissions written, nothing left: each re-send counts its bytes again, as each write subtracts them")
+                    .isZero();
         }
     }
 
@@ -116,14 +119,14 @@ class HandlesTest {
             RawPeer.Line released = pair.peer().readLine("after giving up, the held-back message must go out");
             assertThat(TestKit.JSON.readTree(released.text()).path("body").path("n").asText())
                     .as("after the 4th nack the sender gives up: the next line is the held message, not a 5th transmission").isEqualTo("held");
-            Throwable failure = Await.failureOf(acked, TestKit.DEADLINE, "the send neither completed nor failed after the 4th nack");
+            Throwable failure = TestKit.failureOf(acked, "the send neither completed nor failed after the 4th nack");
             assertThat(failure).isInstanceOf(HandleNotDeliveredException.class).hasMessageContaining("4");
             assertThat(FdTargets.ofThisProcess().size()).as("after giving up, the channel's dup is closed").isEqualTo(before);
         }
     }
 
     @Test
-    @Graded(points = 5, handout = STEP)
+    @Graded(points = 4, handout = STEP)
     @DisplayName("a handle line without its descriptor is NACKed and not delivered; sent again with one, it is acked and delivered")
     void handleWithoutDescriptorIsNacked() throws Exception {
         try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
@@ -148,6 +151,71 @@ class HandlesTest {
                     Descriptors.closeQuietly(handle);
                 }
             }
+        }
+    }
+
+    @Test
+    @Graded(points = 2, handout = STEP)
+    @DisplayName("on the ack the held-back messages are released before the send's future completes: a disconnect chained on it still sends them")
+    void heldBackGoBeforeTheFutureCompletes() throws Exception {
+        try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
+            Channel channel = pair.channel().start();
+            CompletableFuture<Void> acked = sendDevNull(pair, "then disconnect");
+            pair.onLoop("send never returned", () -> {
+                acked.thenRun(channel::disconnect); // runs where the future completes: on the loop, inside onAck
+                return channel.send(TestKit.json().put("n", "held"));
+            });
+            assertThat(kind(pair.peer().readLine("the handle line never arrived"))).isEqualTo("handle");
+            pair.peer().sendLine(TestKit.line("ack", null));
+            RawPeer.Line held = pair.peer().readLine("the message held back behind the handle was lost: the disconnect chained on the "
+                    + "send's future ran before the held-back messages were queued, so the half-close came first");
+            assertThat(TestKit.JSON.readTree(held.text()).path("body").path("n").asText()).isEqualTo("held");
+            pair.peer().readToEnd("after the held message, the disconnect chained on the ack must half-close");
+        }
+    }
+
+    @Test
+    @Graded(points = 1, handout = STEP)
+    @DisplayName("a handle that arrives after our disconnect() is still delivered: the ack that cannot go out any more is dropped")
+    void handleAfterOurHalfClose() throws Exception {
+        try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
+            pair.channel().start();
+            pair.channel().disconnect();
+            pair.peer().readToEnd("disconnect() with nothing queued must half-close at once");
+            try (FileInputStream devNull = new FileInputStream("/dev/null")) {
+                pair.peer().sendLine(TestKit.line("handle", TestKit.json().put("late", true)), Descriptors.number(devNull.getFD()));
+            }
+            Message message = TestKit.next(pair.inbox(), "a handle line came after our half-close and never reached the listener: "
+                    + "the channel still reads until the peer's EOF; an ack it can no longer write is dropped (Node: not fatal), "
+                    + "it does not end the channel");
+            message.handle().ifPresent(Descriptors::closeQuietly);
+            assertThat(message.handle()).as("the late handle message carries its descriptor").isPresent();
+            assertThat(pair.channel().whenClosed()).as("the peer has not closed its end: the channel is still open").isNotDone();
+        }
+    }
+
+    @Test
+    @Graded(points = 1, handout = STEP)
+    @DisplayName("an ack that comes before the handle line went out is a protocol error: the channel closes and the send fails")
+    void ackBeforeTheHandleLineWentOut() throws Exception {
+        try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
+            CompletableFuture<IOException> reported = new CompletableFuture<>();
+            Channel channel = pair.channel().onError(reported::complete).start();
+            // The peer reads nothing: fill the socket, so that the handle line waits in our queue.
+            int sent = 0;
+            while (pair.onLoop("send never returned", () -> {
+                channel.send(TestKit.json().put("pad", "x".repeat(1000)));
+                return channel.queuedBytes();
+            }) == 0) {
+                assertThat(++sent).as("20,000 messages to a peer that reads nothing, and none stayed queued").isLessThan(20_000);
+            }
+            CompletableFuture<Void> acked = sendDevNull(pair, "stuck behind the others");
+            pair.peer().sendLine(TestKit.line("ack", null));
+            IOException error = TestKit.await(reported, "an ack came while the handle line was still queued, unsent, and no error "
+                    + "was reported: nothing can answer a line that has not gone out; closing our dup now would attach a closed descriptor");
+            assertThat(error).isInstanceOf(ProtocolException.class).hasMessageContaining("ack");
+            assertThat(TestKit.failureOf(acked, "the channel closed, but the handle send neither completed nor failed"))
+                    .as("the handle never went out: its send fails").isInstanceOf(ChannelClosedException.class);
         }
     }
 

@@ -31,6 +31,8 @@ final class RawPeer implements AutoCloseable {
     private final Received received = new Received();
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private int descriptorsOfPartial;
+    /** True once a read returned the end of stream: the channel shut down its side (or closed). */
+    private boolean ended;
     private boolean closed;
 
     RawPeer(int fd) {
@@ -67,7 +69,9 @@ final class RawPeer implements AutoCloseable {
             }
             long left = Math.max(0, (end - System.nanoTime()) / 1_000_000);
             if (!readSome(left)) {
-                return fail("the channel sent no complete line within " + TestKit.DEADLINE.toSeconds() + " s: " + whenItHangs);
+                String why = ended ? "the channel closed its end before a complete line" : "the channel sent no complete line within "
+                        + TestKit.DEADLINE.toSeconds() + " s";
+                return fail(why + ": " + whenItHangs + TestKit.callbackFailures());
             }
         }
     }
@@ -94,7 +98,7 @@ final class RawPeer implements AutoCloseable {
             }
             closeArrived();
         }
-        fail("no end of stream within " + TestKit.DEADLINE.toSeconds() + " s: " + whenItHangs);
+        fail("no end of stream within " + TestKit.DEADLINE.toSeconds() + " s: " + whenItHangs + TestKit.callbackFailures());
     }
 
     /** One recvmsg after waiting up to {@code millis} for data; false when none came (or the stream ended). */
@@ -105,6 +109,7 @@ final class RawPeer implements AutoCloseable {
         int count = Sockets.recvmsg(fd, buffer, BUFFER_BYTES, received);
         descriptorsOfPartial += closeArrived();
         if (count <= 0) {
+            ended = count == 0;
             return false;
         }
         partial.write(buffer.asSlice(0, count).toArray(ValueLayout.JAVA_BYTE));

@@ -1,10 +1,10 @@
 package ipclab.lab09;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ipclab.grader.api.Graded;
 import ipclab.support.loop.EventLoop;
-import ipclab.testkit.Await;
 import ipclab.testkit.FdTargets;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,7 @@ class ReadTest {
     private static final int LINES = 200;
 
     @Test
-    @Graded(points = 6, handout = STEP)
+    @Graded(points = 5, handout = STEP)
     @DisplayName("200 lines written in random chunks become 200 messages in order, every listener call on the loop thread")
     void linesBecomeMessagesOnTheLoop() throws Exception {
         try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
@@ -62,7 +62,7 @@ class ReadTest {
                 pair.peer().sendLine(TestKit.line("message", TestKit.json().put("last", true)));
                 TestKit.next(pair.inbox(), "the line before the end never arrived");
                 pair.peer().close();
-                Await.await(pair.channel().whenClosed(), TestKit.DEADLINE, "the peer closed its end, but the channel never closed: "
+                TestKit.await(pair.channel().whenClosed(), "the peer closed its end, but the channel never closed: "
                         + "recvmsg returning 0 is end of stream, and shutDown must complete whenClosed");
                 assertThat(pair.channel().isConnected()).as("after the peer's EOF").isFalse();
                 assertThat(TestKit.onLoop(loop, "the loop is stuck", disconnects::get))
@@ -70,6 +70,25 @@ class ReadTest {
             }
             assertThat(FdTargets.ofThisProcess().size()).as("both ends of the socketpair are closed again: the channel closed its own")
                     .isEqualTo(before);
+        }
+    }
+
+    @Test
+    @Graded(points = 1, handout = STEP)
+    @DisplayName("after its loop was closed, send refuses and counts nothing, and close() still closes the socket and tells the listeners")
+    void closeAfterTheLoopClosed() throws Exception {
+        try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults())) {
+            AtomicInteger disconnects = new AtomicInteger();
+            Channel channel = pair.channel().onDisconnect(disconnects::incrementAndGet).start();
+            loop.close();
+            assertThatThrownBy(() -> channel.send(TestKit.json().put("n", 1)))
+                    .as("the loop is closed: nobody would ever write this message").isInstanceOf(ChannelClosedException.class);
+            assertThat(channel.queuedBytes()).as("a message refused is not queued: queuedBytes() counts it no more").isZero();
+            channel.close();
+            assertThat(disconnects.get()).as("close() after the loop closed must still run the disconnect listeners, once").isEqualTo(1);
+            assertThat(channel.whenClosed()).as("whenClosed() after close()").isDone();
+            pair.peer().readToEnd("close() after the loop closed did not close the socket: with no loop to hop onto, "
+                    + "close must shut the channel down on the caller's thread");
         }
     }
 }

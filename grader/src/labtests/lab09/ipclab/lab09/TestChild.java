@@ -27,12 +27,23 @@ public final class TestChild {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
+            case "connect" -> connect();
             case "echo" -> echo();
             case "slow-reader" -> slowReader();
             case "middle" -> middle(args[1]);
             case "orphan" -> orphan(Path.of(args[1]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
+    }
+
+    /**
+     * Only finds the channel (step 3): connects, says so on stdout, and waits until its stdin ends,
+     * without starting the channel: nothing on the loop, so nothing of steps 4 and 5 is needed.
+     */
+    private static void connect() throws Exception {
+        Channel.fromEnvironment(); // connected: the parent's accept returns; the process's end closes it
+        say("connected " + ProcessHandle.current().pid());
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
     }
 
     /**

@@ -35,15 +35,53 @@ final class TestKit {
     }
 
     /**
-     * When the running test made its loop, which every test does first: what a callback threw since
-     * then explains a message that never came (a {@code TODO} thrown on the loop is only printed).
+     * When the running test began ({@link #testBegins}; making its loop counts): what a callback threw
+     * since then explains a message that never came (a {@code TODO} thrown on the loop is only
+     * printed), also when it threw before the test began to wait.
      */
     private static volatile long testBegan = System.nanoTime();
 
+    /** Marks the running test's start, for a test that makes no loop of its own. */
+    static void testBegins() {
+        testBegan = System.nanoTime();
+    }
+
+    /** What loop callbacks threw since the running test began, as a sentence to append; empty when none did. */
+    static String callbackFailures() {
+        return CallbackFailures.describeSince(testBegan);
+    }
+
     /** A loop for one test, closed by it: the process's loop would live on, and look like a leak. */
     static EventLoop loop() throws Exception {
-        testBegan = System.nanoTime();
+        testBegins();
         return EventLoop.start("lab09-test-loop");
+    }
+
+    /** {@link Await#await} with the test's deadline, naming what loop callbacks threw since the test began. */
+    static <T> T await(CompletableFuture<T> target, String whenItHangs) throws Exception {
+        return Await.awaitSince(testBegan, target, DEADLINE, whenItHangs);
+    }
+
+    /** {@link Await#failureOf} with the test's deadline, naming what loop callbacks threw since the test began. */
+    static Throwable failureOf(CompletableFuture<?> future, String whenItHangs) throws Exception {
+        return Await.failureOfSince(testBegan, future, DEADLINE, whenItHangs);
+    }
+
+    /** {@link Await#within} with the test's deadline, naming what loop callbacks threw since the test began. */
+    static <T> T within(String whenItHangs, Callable<T> work) throws Exception {
+        return await(Await.onNewThread(work), whenItHangs);
+    }
+
+    /**
+     * Closes a test's loop, but waits no longer than the deadline: {@link EventLoop#close} waits for
+     * the loop's turn to end, and a callback that blocks (a latch a failed test never counted down)
+     * would hold the test, and the lab's time, for ever.
+     */
+    static void close(EventLoop loop) throws Exception {
+        within("the test's event loop did not close: a callback on it never returned (does one block?)", () -> {
+            loop.close();
+            return null;
+        });
     }
 
     /** Runs {@code work} on {@code loop} and returns what it returned; what it threw is thrown here, a TODO included. */
@@ -56,7 +94,7 @@ final class TestKit {
                 result.completeExceptionally(t);
             }
         });
-        return Await.await(result, DEADLINE, whenItHangs);
+        return await(result, whenItHangs);
     }
 
     /**
@@ -76,7 +114,7 @@ final class TestKit {
                 BufferedReader out = new BufferedReader(new InputStreamReader(forked.child().process().getInputStream(), StandardCharsets.UTF_8));
                 return new Session(loop, forked, out, inbox);
             } catch (Exception | Error e) {
-                loop.close();
+                TestKit.close(loop);
                 throw e;
             }
         }
@@ -100,7 +138,7 @@ final class TestKit {
 
         /** The child's next line of output, or a failure at the deadline. */
         String line(String whenItHangs) throws Exception {
-            String line = Await.within(DEADLINE, whenItHangs, out::readLine);
+            String line = within(whenItHangs, out::readLine);
             if (line == null) {
                 fail(forked.child() + " ended before answering (its error, if any, is on stderr above): " + whenItHangs);
             }
@@ -115,11 +153,11 @@ final class TestKit {
         }
 
         @Override
-        public void close() {
+        public void close() throws Exception {
             try {
                 forked.close();
             } finally {
-                loop.close();
+                TestKit.close(loop);
             }
         }
     }
@@ -168,7 +206,7 @@ final class TestKit {
     static Message next(BlockingQueue<Message> inbox, String whenItHangs) throws Exception {
         Message message = inbox.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         if (message == null) {
-            return fail("no message within " + DEADLINE.toSeconds() + " s: " + whenItHangs + CallbackFailures.describeSince(testBegan));
+            return fail("no message within " + DEADLINE.toSeconds() + " s: " + whenItHangs + callbackFailures());
         }
         return message;
     }

@@ -51,6 +51,16 @@ public final class Await {
      */
     public static <T> T await(CompletableFuture<T> target, Duration deadline, String whenItHangs,
                               CompletableFuture<?>... companions) throws Exception {
+        return awaitSince(System.nanoTime(), target, deadline, whenItHangs, companions);
+    }
+
+    /**
+     * As {@link #await}, and when it takes too long, the message names what loop callbacks threw
+     * since {@code since} ({@link System#nanoTime}), not since this wait began: a test's start, say,
+     * when what went wrong on the loop happened before the test began to wait.
+     */
+    public static <T> T awaitSince(long since, CompletableFuture<T> target, Duration deadline, String whenItHangs,
+                                   CompletableFuture<?>... companions) throws Exception {
         CompletableFuture<Object> companionFailed = new CompletableFuture<>();
         for (CompletableFuture<?> c : companions) {
             c.whenComplete((value, failure) -> {
@@ -59,14 +69,13 @@ public final class Await {
                 }
             });
         }
-        long began = System.nanoTime();
         try {
             CompletableFuture.anyOf(target, companionFailed).get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             return target.get();
         } catch (ExecutionException e) {
             throw unwrap(e.getCause());
         } catch (TimeoutException e) {
-            return fail(hangs(deadline, whenItHangs, began));
+            return fail(hangs(deadline, whenItHangs, since));
         }
     }
 
@@ -75,14 +84,19 @@ public final class Await {
      * the test, and so does a future still pending at the deadline, with {@code whenItHangs}.
      */
     public static Throwable failureOf(CompletableFuture<?> future, Duration deadline, String whenItHangs) throws InterruptedException {
-        long began = System.nanoTime();
+        return failureOfSince(System.nanoTime(), future, deadline, whenItHangs);
+    }
+
+    /** As {@link #failureOf}, naming what loop callbacks threw since {@code since}, as {@link #awaitSince} does. */
+    public static Throwable failureOfSince(long since, CompletableFuture<?> future, Duration deadline, String whenItHangs)
+            throws InterruptedException {
         try {
             Object value = future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             return fail("expected a failure but it completed with " + value);
         } catch (ExecutionException e) {
             return e.getCause();
         } catch (TimeoutException e) {
-            return fail(hangs(deadline, whenItHangs, began));
+            return fail(hangs(deadline, whenItHangs, since));
         }
     }
 

@@ -2,6 +2,7 @@ package ipclab.lab09;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ipclab.support.ChildJvm;
+import ipclab.support.loop.CallbackFailures;
 import ipclab.support.loop.EventLoop;
 import ipclab.support.loop.Watch;
 import ipclab.support.net.Received;
@@ -79,6 +80,11 @@ public final class Channel implements AutoCloseable {
         final CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         /** Node's {@code _pendingMessage.retransmissions}. */
         int retransmissions;
+        /**
+         * True once the first byte of the current transmission left, with the descriptor on it: only
+         * then can the peer answer. Node needs no such flag, libuv writes the line at once or fails.
+         */
+        boolean sent;
 
         PendingHandle(byte[] line, FileDescriptor dup) {
             this.line = line;
@@ -251,7 +257,12 @@ public final class Channel implements AutoCloseable {
         checkOpen("send");
         Out out = new Out(Envelope.message(body).toLine(), null);
         long queued = queuedBytes.addAndGet(out.line.length);
-        onLoop(() -> enqueue(out));
+        try {
+            onLoop(() -> enqueue(out));
+        } catch (ChannelClosedException e) {
+            queuedBytes.addAndGet(-out.line.length); // the loop refused it: it will never be written
+            throw e;
+        }
         return queued <= options.highWaterMark();
     }
 
@@ -271,6 +282,7 @@ public final class Channel implements AutoCloseable {
         try {
             onLoop(() -> sendHandle(pending));
         } catch (ChannelClosedException e) {
+            queuedBytes.addAndGet(-pending.line.length);
             pending.settle(e);
         }
         return pending.acknowledged;
@@ -308,6 +320,12 @@ public final class Channel implements AutoCloseable {
     public void close() {
         if (closed) {
             return; // and its loop may be closed too by now: nothing to hop onto
+        }
+        if (loop.isClosed() && !loop.inLoop()) {
+            // Nobody runs the loop's tasks any more, and its thread has ended (EventLoop.close waits
+            // for it): the socket and the descriptors we hold are ours to close, here.
+            shutDown(null, false);
+            return;
         }
         try {
             onLoop(() -> shutDown(null, false));
@@ -374,8 +392,15 @@ public final class Channel implements AutoCloseable {
         throw new UnsupportedOperationException("TODO: on the loop: drop the line if closed or half-closed (un-count it), hold it back while a handle awaits its ack, else queue it and flush");
     }
 
-    /** An ack or a nack: never held back, or two peers each awaiting an ack would wait for ever. */
+    /**
+     * An ack or a nack: never held back, or two peers each awaiting an ack would wait for ever. After
+     * our half-close it cannot go out, and that is no reason to end a channel still reading: dropped
+     * (Node: failing to ack "shouldn't be fatal", {@code child_process.js} 698–702).
+     */
     private void control(Envelope envelope) throws IOException {
+        if (outputShut) {
+            return;
+        }
         byte[] line = envelope.toLine();
         queuedBytes.addAndGet(line.length);
         writeQueue.add(new Out(line, null));
@@ -385,10 +410,10 @@ public final class Channel implements AutoCloseable {
     /**
      * Writes from the head of the queue until it is empty or the socket is full. Watches WRITABLE
      * only while something is left; once the queue is empty and a disconnect was asked for (and no
-     * handle awaits its ack), half-closes.
+     * handle awaits its ack, nothing is held back: Node's {@code !_handleQueue}, 685), half-closes.
      */
     private void flush() throws IOException {
-        throw new UnsupportedOperationException("TODO: sendmsg from the head of the queue (a handle line's descriptor on its first byte only) until empty or EAGAIN; watch WRITABLE only while something is left; half-close once disconnecting with nothing left and no handle awaiting");
+        throw new UnsupportedOperationException("TODO: sendmsg from the head of the queue (a handle line's descriptor on its first byte only) until empty or EAGAIN; watch WRITABLE only while something is left; half-close once disconnecting with nothing left, no handle awaiting and nothing held back");
     }
 
     /** Copies the queue's head into the write buffer, and while {@code more}, the lines after it: one send for many. */
@@ -414,6 +439,9 @@ public final class Channel implements AutoCloseable {
         while (sent > 0) {
             Out head = writeQueue.peek();
             int taken = Math.min(sent, head.line.length - head.written);
+            if (head.handle != null) {
+                head.handle.sent = true; // the descriptor went with this line's first byte
+            }
             head.written += taken;
             sent -= taken;
             if (head.written == head.line.length) {
@@ -427,19 +455,27 @@ public final class Channel implements AutoCloseable {
         throw new UnsupportedOperationException("TODO: closed: fail it; a handle awaiting its ack: hold this one back; else make it the awaited one, close the gate (heldBack) and queue its line with the descriptor");
     }
 
-    /** The peer has the descriptor: release ours, complete the send, let the held-back messages go. */
+    /**
+     * The peer has the descriptor: let the held-back messages go, then release ours and complete the
+     * send. In that order: what is chained on the future runs right here, and may send, disconnect or
+     * close; it must find the gate open and the held messages queued ahead of it.
+     */
     private void onAck() throws IOException {
-        throw new UnsupportedOperationException("TODO: the awaited handle arrived: close our dup, complete the send, release what was held back");
+        throw new UnsupportedOperationException("TODO: the awaited handle arrived: release what was held back, then close our dup and complete the send (takeAwaiting, settle)");
     }
 
     /** The line arrived without its descriptor: send it again, or give up after the last retransmission. */
     private void onNack() throws IOException {
-        throw new UnsupportedOperationException("TODO: the handle line arrived without its descriptor: queue the same line and dup again, or after maxHandleRetransmissions re-sends fail it with HandleNotDeliveredException and release what was held back");
+        throw new UnsupportedOperationException("TODO: the handle line arrived without its descriptor: queue the same line and dup again (counting its bytes again: consume subtracts every transmission), or after maxHandleRetransmissions re-sends release what was held back, then fail it with HandleNotDeliveredException");
     }
 
     private PendingHandle takeAwaiting(String kind) throws ProtocolException {
         if (awaiting == null) {
             throw new ProtocolException("the peer sent an " + kind + ", but no handle message awaits one");
+        }
+        if (!awaiting.sent) {
+            // Our dup is still to be attached: closing it now would send a closed (or reused) number.
+            throw new ProtocolException("the peer sent an " + kind + " before the handle line went out");
         }
         PendingHandle pending = awaiting;
         awaiting = null;
@@ -448,7 +484,7 @@ public final class Channel implements AutoCloseable {
 
     /** Opens the gate and sends what waited, in order; a handle among them closes it again. */
     private void releaseHeldBack() throws IOException {
-        throw new UnsupportedOperationException("TODO: open the gate and send the held-back lines in order; a handle among them closes it again (sendHandle)");
+        throw new UnsupportedOperationException("TODO: open the gate and send the held-back lines in order; a handle among them closes it again (sendHandle); nothing to do once closed");
     }
 
     /**
@@ -461,12 +497,12 @@ public final class Channel implements AutoCloseable {
 
     /** Moves what recvmsg brought into the one slot; anything more is a peer that broke the rules. */
     private void takeDescriptors() throws ProtocolException {
-        throw new UnsupportedOperationException("TODO: put the one descriptor recvmsg brought into the arrived slot; close them all when truncated, and when there are two (a ProtocolException)");
+        throw new UnsupportedOperationException("TODO: put the one descriptor recvmsg brought into the arrived slot; close them all when truncated, when there are two, or when one comes while the slot is full (the last two: a ProtocolException)");
     }
 
     /** One parsed line: a message for the listeners, a handle (ack or nack it), or an ack or nack for us. */
     private void dispatch(Envelope envelope) throws IOException {
-        throw new UnsupportedOperationException("TODO: by kind: a message to the listeners; a handle line acked and delivered with the arrived descriptor, or nacked and dropped without one; ack and nack to onAck and onNack");
+        throw new UnsupportedOperationException("TODO: by kind: a message to the listeners; a handle line acked and delivered with the arrived descriptor, or nacked and dropped without one (a descriptor out of the slot is closed unless a listener got it, also when the ack fails); ack and nack to onAck and onNack");
     }
 
     private void deliver(Message message) {
@@ -482,7 +518,7 @@ public final class Channel implements AutoCloseable {
      * socket and every descriptor we still hold, fail what waits, then {@link #finish}: the listeners, once.
      */
     private void shutDown(IOException error, boolean unexpectedEof) {
-        throw new UnsupportedOperationException("TODO: once: error listeners, cancel the watch, close the socket and every descriptor held, fail what awaits an ack, empty the queues, then finish(unexpectedEof), also when something before it threw");
+        throw new UnsupportedOperationException("TODO: once: error listeners, cancel the watch, close the socket and every descriptor held, fail what awaits an ack, empty the queues (un-counting what they held), then finish(unexpectedEof), also when something before it threw");
     }
 
     /**
@@ -505,12 +541,17 @@ public final class Channel implements AutoCloseable {
         }
     }
 
-    /** Runs a listener; one that throws must not stop the channel, nor the other listeners. */
+    /**
+     * Runs a listener; one that throws must not stop the channel, nor the other listeners. What it
+     * threw is printed and kept with the loop's own callback failures, where a test that waits in
+     * vain for what the listener should have done looks.
+     */
     private void runGuarded(Runnable listener, String what) {
         try {
             listener.run();
         } catch (RuntimeException e) {
             System.err.println(name + ": " + what + " threw " + e);
+            CallbackFailures.record(loop.name(), what + " of " + name, e);
         }
     }
 

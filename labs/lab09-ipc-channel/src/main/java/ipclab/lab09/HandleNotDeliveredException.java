@@ -6,7 +6,7 @@ import java.io.IOException;
  * A handle message the peer answered with NACK every time: its line arrived, its descriptor did not
  * (the receiver had no room for it, or it was lost to a truncated control message). Node gives up
  * the same way after {@code MAX_HANDLE_RETRANSMISSIONS} (3) re-sends, and warns
- * ({@code SentHandleNotReceivedWarning}, {@code lib/internal/child_process.js} 668–671).
+ * ({@code SentHandleNotReceivedWarning}, {@code lib/internal/child_process.js} 660–664).
  */
 public final class HandleNotDeliveredException extends IOException {
 

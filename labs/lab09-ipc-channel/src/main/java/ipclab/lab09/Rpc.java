@@ -91,7 +91,7 @@ public final class Rpc {
      *         in time) or {@link ChannelClosedException} (the channel closed first)
      */
     public CompletableFuture<JsonNode> call(String method, JsonNode params, Duration timeout) {
-        throw new UnsupportedOperationException("TODO: on the loop: a new id, send {\"rpc\":\"call\",...}, schedule a loop timer that fails the call with a TimeoutException naming the method and the time, remember it as pending");
+        throw new UnsupportedOperationException("TODO: on the loop: a new id, schedule a loop timer that fails the call with a TimeoutException naming the method and the time, remember it as pending, then send {\"rpc\":\"call\",...} (pending first: a channel that dies inside send fails what is pending)");
     }
 
     private void onMessage(Message message) {
@@ -100,7 +100,7 @@ public final class Rpc {
 
     /** Runs the handler on the loop; its stage, whenever and wherever it completes, sends the answer. */
     private void answer(JsonNode call) {
-        throw new UnsupportedOperationException("TODO: run the registered handler on the loop (unknown method: an error); when its stage completes, reply(id, result, failure)");
+        throw new UnsupportedOperationException("TODO: run the registered handler on the loop (unknown method, a handler that throws or returns null: an error); when its stage completes, reply(id, result, failure)");
     }
 
     /** Sends the answer to call {@code id}: its result, or the failure's class and message. From any thread. */

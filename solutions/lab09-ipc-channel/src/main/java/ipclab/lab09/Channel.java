@@ -2,6 +2,7 @@ package ipclab.lab09;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ipclab.support.ChildJvm;
+import ipclab.support.loop.CallbackFailures;
 import ipclab.support.loop.EventLoop;
 import ipclab.support.loop.Watch;
 import ipclab.support.net.Received;
@@ -79,6 +80,11 @@ public final class Channel implements AutoCloseable {
         final CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         /** Node's {@code _pendingMessage.retransmissions}. */
         int retransmissions;
+        /**
+         * True once the first byte of the current transmission left, with the descriptor on it: only
+         * then can the peer answer. Node needs no such flag, libuv writes the line at once or fails.
+         */
+        boolean sent;
 
         PendingHandle(byte[] line, FileDescriptor dup) {
             this.line = line;
@@ -258,7 +264,12 @@ public final class Channel implements AutoCloseable {
         checkOpen("send");
         Out out = new Out(Envelope.message(body).toLine(), null);
         long queued = queuedBytes.addAndGet(out.line.length);
-        onLoop(() -> enqueue(out));
+        try {
+            onLoop(() -> enqueue(out));
+        } catch (ChannelClosedException e) {
+            queuedBytes.addAndGet(-out.line.length); // the loop refused it: it will never be written
+            throw e;
+        }
         return queued <= options.highWaterMark();
     }
 
@@ -278,6 +289,7 @@ public final class Channel implements AutoCloseable {
         try {
             onLoop(() -> sendHandle(pending));
         } catch (ChannelClosedException e) {
+            queuedBytes.addAndGet(-pending.line.length);
             pending.settle(e);
         }
         return pending.acknowledged;
@@ -326,6 +338,12 @@ public final class Channel implements AutoCloseable {
     public void close() {
         if (closed) {
             return; // and its loop may be closed too by now: nothing to hop onto
+        }
+        if (loop.isClosed() && !loop.inLoop()) {
+            // Nobody runs the loop's tasks any more, and its thread has ended (EventLoop.close waits
+            // for it): the socket and the descriptors we hold are ours to close, here.
+            shutDown(null, false);
+            return;
         }
         try {
             onLoop(() -> shutDown(null, false));
@@ -401,8 +419,15 @@ public final class Channel implements AutoCloseable {
         flush();
     }
 
-    /** An ack or a nack: never held back, or two peers each awaiting an ack would wait for ever. */
+    /**
+     * An ack or a nack: never held back, or two peers each awaiting an ack would wait for ever. After
+     * our half-close it cannot go out, and that is no reason to end a channel still reading: dropped
+     * (Node: failing to ack "shouldn't be fatal", {@code child_process.js} 698–702).
+     */
     private void control(Envelope envelope) throws IOException {
+        if (outputShut) {
+            return;
+        }
         byte[] line = envelope.toLine();
         queuedBytes.addAndGet(line.length);
         writeQueue.add(new Out(line, null));
@@ -412,7 +437,7 @@ public final class Channel implements AutoCloseable {
     /**
      * Writes from the head of the queue until it is empty or the socket is full. Watches WRITABLE
      * only while something is left; once the queue is empty and a disconnect was asked for (and no
-     * handle awaits its ack), half-closes.
+     * handle awaits its ack, nothing is held back: Node's {@code !_handleQueue}, 685), half-closes.
      */
     private void flush() throws IOException {
         if (watch == null || closed) {
@@ -430,7 +455,7 @@ public final class Channel implements AutoCloseable {
             consume(sent);
         }
         watch.interest(EventLoop.READABLE); // level-triggered: WRITABLE left on would wake us every turn
-        if (halfCloseWanted && awaiting == null && !outputShut) {
+        if (halfCloseWanted && awaiting == null && heldBack == null && !outputShut) {
             outputShut = true;
             Sockets.shutdownOutput(fd); // the peer reads EOF after our last line
         }
@@ -459,6 +484,9 @@ public final class Channel implements AutoCloseable {
         while (sent > 0) {
             Out head = writeQueue.peek();
             int taken = Math.min(sent, head.line.length - head.written);
+            if (head.handle != null) {
+                head.handle.sent = true; // the descriptor went with this line's first byte
+            }
             head.written += taken;
             sent -= taken;
             if (head.written == head.line.length) {
@@ -470,6 +498,7 @@ public final class Channel implements AutoCloseable {
     /** Sends a handle line and closes the gate behind it, or waits behind the one in flight. */
     private void sendHandle(PendingHandle pending) throws IOException {
         if (closed) {
+            queuedBytes.addAndGet(-pending.line.length);
             pending.settle(new ChannelClosedException("send: " + name + " closed before the handle went out"));
             return;
         }
@@ -483,23 +512,28 @@ public final class Channel implements AutoCloseable {
         flush();
     }
 
-    /** The peer has the descriptor: release ours, complete the send, let the held-back messages go. */
+    /**
+     * The peer has the descriptor: let the held-back messages go, then release ours and complete the
+     * send. In that order: what is chained on the future runs right here, and may send, disconnect or
+     * close; it must find the gate open and the held messages queued ahead of it.
+     */
     private void onAck() throws IOException {
         PendingHandle done = takeAwaiting("ack");
-        done.settle(null);
         releaseHeldBack();
+        done.settle(null);
     }
 
     /** The line arrived without its descriptor: send it again, or give up after the last retransmission. */
     private void onNack() throws IOException {
         PendingHandle pending = takeAwaiting("nack");
         if (pending.retransmissions++ == options.maxHandleRetransmissions()) {
+            releaseHeldBack(); // before the future fails, as in onAck
             pending.settle(new HandleNotDeliveredException(pending.retransmissions));
-            releaseHeldBack();
             return;
         }
         awaiting = pending; // the same line and the same dup again (Node re-wraps it, child_process.js 672–677)
-        queuedBytes.addAndGet(pending.line.length);
+        pending.sent = false;
+        queuedBytes.addAndGet(pending.line.length); // consume subtracts every transmission
         writeQueue.add(new Out(pending.line, pending));
         flush();
     }
@@ -507,6 +541,10 @@ public final class Channel implements AutoCloseable {
     private PendingHandle takeAwaiting(String kind) throws ProtocolException {
         if (awaiting == null) {
             throw new ProtocolException("the peer sent an " + kind + ", but no handle message awaits one");
+        }
+        if (!awaiting.sent) {
+            // Our dup is still to be attached: closing it now would send a closed (or reused) number.
+            throw new ProtocolException("the peer sent an " + kind + " before the handle line went out");
         }
         PendingHandle pending = awaiting;
         awaiting = null;
@@ -516,6 +554,9 @@ public final class Channel implements AutoCloseable {
     /** Opens the gate and sends what waited, in order; a handle among them closes it again. */
     private void releaseHeldBack() throws IOException {
         ArrayDeque<Out> held = heldBack;
+        if (held == null) {
+            return; // closed meanwhile: shutDown has failed what was held
+        }
         heldBack = null;
         for (Out out : held) {
             if (out.handle != null) {
@@ -585,12 +626,18 @@ public final class Channel implements AutoCloseable {
                 }
                 FileDescriptor handle = Descriptors.of(arrived);
                 arrived = -1;
-                control(Envelope.ack()); // before the listeners, as Node (703)
-                if (messageListeners.isEmpty()) {
-                    Descriptors.closeQuietly(handle);
-                    return;
+                boolean delivered = false;
+                try {
+                    control(Envelope.ack()); // before the listeners, as Node (703)
+                    if (!messageListeners.isEmpty()) {
+                        deliver(new Message(envelope.body(), Optional.of(handle)));
+                        delivered = true; // the listeners own it now
+                    }
+                } finally {
+                    if (!delivered) {
+                        Descriptors.closeQuietly(handle); // nobody listens, or the ack failed: out of the slot, so ours to close
+                    }
                 }
-                deliver(new Message(envelope.body(), Optional.of(handle)));
             }
             case Envelope.ACK -> onAck();
             default -> onNack();
@@ -633,12 +680,23 @@ public final class Channel implements AutoCloseable {
                 awaiting.settle(gone);
                 awaiting = null;
             }
+            long dropped = 0;
             if (heldBack != null) {
-                heldBack.stream().filter(out -> out.handle != null).forEach(out -> out.handle.settle(gone));
+                for (Out out : heldBack) {
+                    dropped += out.line.length;
+                    if (out.handle != null) {
+                        out.handle.settle(gone);
+                    }
+                }
                 heldBack = null;
             }
+            for (Out out : writeQueue) {
+                dropped += out.line.length - out.written;
+            }
             writeQueue.clear();
-            queuedBytes.set(0);
+            // Not set(0): a send on another thread may have counted its bytes and not yet reached
+            // enqueue, which un-counts them itself once it sees the channel closed.
+            queuedBytes.addAndGet(-dropped);
         } finally {
             finish(unexpectedEof);
         }
@@ -664,12 +722,17 @@ public final class Channel implements AutoCloseable {
         }
     }
 
-    /** Runs a listener; one that throws must not stop the channel, nor the other listeners. */
+    /**
+     * Runs a listener; one that throws must not stop the channel, nor the other listeners. What it
+     * threw is printed and kept with the loop's own callback failures, where a test that waits in
+     * vain for what the listener should have done looks.
+     */
     private void runGuarded(Runnable listener, String what) {
         try {
             listener.run();
         } catch (RuntimeException e) {
             System.err.println(name + ": " + what + " threw " + e);
+            CallbackFailures.record(loop.name(), what + " of " + name, e);
         }
     }
 

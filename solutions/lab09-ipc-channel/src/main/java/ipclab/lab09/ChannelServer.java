@@ -109,8 +109,13 @@ public final class ChannelServer implements AutoCloseable {
             AFUNIXSocketChannel connection = listener.accept();
             AFUNIXSocketCredentials peer = connection.getPeerCredentials();
             if (peer.getPid() == childPid && peer.getUid() == ourUid()) {
-                close(); // the child is in: the file and directory go, nobody else can connect
-                return Channel.wrap(loop, connection, options, "parent end of the channel to pid " + childPid);
+                try {
+                    close(); // the child is in: the file and directory go, nobody else can connect
+                    return Channel.wrap(loop, connection, options, "parent end of the channel to pid " + childPid);
+                } catch (IOException | RuntimeException e) {
+                    connection.close(); // no channel owns it yet
+                    throw e;
+                }
             }
             System.err.println("accept: refused a connection from pid " + peer.getPid() + " (uid " + peer.getUid()
                     + "): only process " + childPid + " may connect to " + socketPath());

@@ -97,19 +97,21 @@ public final class Rpc {
                 long id = nextId++;
                 ObjectNode request = Envelope.JSON.createObjectNode().put("rpc", "call").put("id", id).put("method", method);
                 request.set("params", params);
-                try {
-                    channel.send(request);
-                } catch (IOException e) {
-                    result.completeExceptionally(e);
-                    return;
-                }
                 Timer timer = channel.loop().schedule(timeout, () -> {
                     if (pending.remove(id) != null) {
                         result.completeExceptionally(new TimeoutException("call \"" + method + "\" got no answer within "
                                 + timeout.toMillis() + " ms: the other side's handler is slow or stuck, or nobody reads the channel"));
                     }
                 });
+                // Pending before the send: a channel that dies inside send fails what is pending then.
                 pending.put(id, new Pending(method, result, timer));
+                try {
+                    channel.send(request);
+                } catch (IOException e) {
+                    pending.remove(id);
+                    timer.cancel();
+                    result.completeExceptionally(e);
+                }
             });
         } catch (ChannelClosedException e) {
             result.completeExceptionally(e);
@@ -142,6 +144,10 @@ public final class Rpc {
                 outcome = handler.apply(call.path("params"));
             } catch (RuntimeException e) {
                 outcome = CompletableFuture.failedFuture(e);
+            }
+            if (outcome == null) {
+                outcome = CompletableFuture.failedFuture(new NullPointerException("the handler of \"" + method
+                        + "\" returned null instead of a stage"));
             }
         }
         outcome.whenComplete((result, failure) -> reply(id, result, failure));

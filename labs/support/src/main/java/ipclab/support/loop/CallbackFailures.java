@@ -29,7 +29,12 @@ public final class CallbackFailures {
     private CallbackFailures() {
     }
 
-    static void record(String loop, String callback, Throwable thrown) {
+    /**
+     * Records that {@code callback}, run on event loop {@code loop}, threw {@code thrown}. The loop
+     * calls it for what reaches it; code that guards its own callbacks on a loop (a channel's
+     * listeners, say) calls it for what it caught, so that a test waiting in vain can say so too.
+     */
+    public static void record(String loop, String callback, Throwable thrown) {
         synchronized (RECENT) {
             if (RECENT.size() == KEPT) {
                 RECENT.removeFirst();
