@@ -15,9 +15,9 @@ import java.time.Duration;
  * <p>Those errors pass: a connection closes, a descriptor is freed. So {@link #next} pauses the
  * watch instead (the connection stays in the kernel's accept queue; a level-triggered watch would
  * otherwise wake the loop again at once, for the same failure) and resumes it after {@link #PAUSE}.
- * libuv keeps its watch too, and frees a descriptor it holds in reserve to accept and close the
- * connection at once, so that the client sees a reset rather than a wait ({@code uv__emfile_trick},
- * {@code src/unix/stream.c} 521–525 of v1.46.0). Given code.
+ * libuv keeps its watch too, but sheds the load: it closes a descriptor it holds in reserve, accepts
+ * and closes every waiting connection (their clients read EOF rather than wait), and opens the
+ * reserve again ({@code uv__emfile_trick}, {@code src/unix/stream.c} 521–525 of v1.46.0). Given code.
  */
 public final class Accepts {
 
