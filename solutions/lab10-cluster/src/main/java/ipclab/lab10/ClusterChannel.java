@@ -314,9 +314,11 @@ public final class ClusterChannel implements AutoCloseable {
         try {
             receiver.message(message, attached);
         } catch (IOException | RuntimeException e) {
-            e.printStackTrace();
             failure = e;
-            closeAndNotify("handling " + message.act() + " failed: " + e);
+            // Reported as the loop reports a callback that threw, so that the cause (a TODO, say) is
+            // named before what follows from it: onClosed, which runs next.
+            loop.report("the receiver of " + message.act() + " on cluster channel fd " + fd, e, "the channel is closed");
+            closeAndNotify(null);
         }
     }
 
