@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +52,45 @@ class LifecycleTest {
     }
 
     @Test
-    @Graded(points = 8, handout = DEATHS)
+    @Graded(points = 3, handout = FORK)
+    @DisplayName("a ClusterEvents callback that throws, or calls close() on the loop (refused), stops neither welcoming nor restarting")
+    void callbacksCannotStopTheMaster() throws Exception {
+        TestKit.Recorder recorder = new TestKit.Recorder();
+        AtomicReference<Cluster> self = new AtomicReference<>();
+        CompletableFuture<Throwable> closeOnLoop = new CompletableFuture<>();
+        ClusterEvents throwing = new ClusterEvents() {
+            @Override
+            public void online(WorkerHandle worker) {
+                throw new IllegalStateException("the owner's online callback is broken");
+            }
+
+            @Override
+            public void exit(WorkerHandle worker, ExitStatus status) {
+                try {
+                    self.get().close();
+                    closeOnLoop.complete(null);
+                } catch (RuntimeException e) {
+                    closeOnLoop.complete(e);
+                }
+            }
+        };
+        try (Cluster cluster = Cluster.start(TestKit.options(2), recorder.andThen(throwing))) {
+            self.set(cluster);
+            List<Long> listening = recorder.awaitListening(2);
+            assertThat(listening).as("both workers came online and listening, although every online callback threw").hasSize(2);
+            cluster.kill(cluster.workers().getFirst(), Libc.SIGKILL);
+            assertThat(Await.await(closeOnLoop, TestKit.DEADLINE, "close(), called from the exit callback on the loop, never returned"))
+                    .as("close() from a callback on the master's loop would wait for that very loop: it is refused")
+                    .isInstanceOf(IllegalStateException.class);
+            recorder.await(3, e -> e.kind().equals("listening"), "the killed worker was not replaced: a callback that threw, "
+                    + "or a refused close(), must not stop the restart");
+            List<Long> live = cluster.workers().stream().map(WorkerHandle::pid).toList();
+            assertThat(TestKit.answeredBy(TestKit.fetch(cluster.port()))).as("the cluster still serves, from %s", live).isIn(live);
+        }
+    }
+
+    @Test
+    @Graded(points = 5, handout = DEATHS)
     @DisplayName("a worker killed with SIGKILL is reported as code null, signal SIGKILL, and a replacement comes online and serves")
     void killedWorkerIsReplaced() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
@@ -63,6 +102,9 @@ class LifecycleTest {
                     "no exit event for the worker killed with SIGKILL: does the master watch each worker's process (onExit)?").getFirst();
             assertThat(exit.status()).as("the exit status of a worker killed by SIGKILL (the JDK reports 137 = 128 + 9)")
                     .isEqualTo(new ExitStatus(null, "SIGKILL"));
+            List<TestKit.Event> seen = events.all();
+            assertThat(indexOf(seen, "disconnect", victim.pid())).as("the killed worker's disconnect event (its channel reached EOF) "
+                    + "comes before its exit event, as in Node; events: %s", seen).isNotNegative().isLessThan(indexOf(seen, "exit", victim.pid()));
             events.await(3, e -> e.kind().equals("listening"),
                     "no replacement worker came online and listening after the SIGKILL: restart is on, so the master must fork a new one");
             List<Long> live = cluster.workers().stream().map(WorkerHandle::pid).toList();
@@ -76,7 +118,7 @@ class LifecycleTest {
     }
 
     @Test
-    @Graded(points = 8, handout = LEAVING)
+    @Graded(points = 10, handout = LEAVING)
     @DisplayName("disconnect(worker) lets it finish an open slow connection, then it exits 0 (disconnect, then exit) and is not restarted")
     void gracefulDisconnect() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();

@@ -14,14 +14,14 @@ class OtherModesTest {
     private static final String STEP = "Step 6: A shared listener, and SO_REUSEPORT";
 
     @Test
-    @Graded(points = 5, handout = STEP)
+    @Graded(points = 6, handout = STEP)
     @DisplayName("shared listening socket: the workers accept on the master's listener themselves and answer every connection")
     void sharedListener() throws Exception {
         answersEveryConnection(Scheduling.SHARED);
     }
 
     @Test
-    @Graded(points = 5, handout = STEP)
+    @Graded(points = 6, handout = STEP)
     @DisplayName("SO_REUSEPORT: each worker listens on the same port itself and the workers answer every connection")
     void reusePort() throws Exception {
         answersEveryConnection(Scheduling.REUSEPORT);

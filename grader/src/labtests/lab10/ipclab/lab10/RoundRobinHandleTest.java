@@ -78,28 +78,40 @@ class RoundRobinHandleTest {
         return conns;
     }
 
+    /** Workers A and B in the round; c[0] in flight to A, c[1] to B, c[2] queued. */
+    private FakeConn[] twoHeldOneQueued(FakeConn[] c) {
+        rr.add("A");
+        rr.add("B");
+        rr.distribute(c[0]);
+        rr.distribute(c[1]);
+        rr.distribute(c[2]);
+        return c;
+    }
+
     @Test
-    @Graded(points = 4, handout = STEP)
+    @Graded(points = 5, handout = STEP)
     @DisplayName("distribute: the first free worker gets each connection; with none free it waits in the queue")
     void firstFreeWorkerGetsIt() {
         FakeConn[] c = conns(3);
-        rr.add("A");
+        // B before A: a free list that forgets the order (a HashSet) would still give "A" first.
         rr.add("B");
+        rr.add("A");
         assertThat(handoff.sent).as("add() with nothing queued hands off nothing: the worker waits in the free list").isEmpty();
         rr.distribute(c[0]);
         rr.distribute(c[1]);
         rr.distribute(c[2]);
-        assertThat(handoff.sent).as("c1 to the first free worker (A, added first), c2 to the next (B); c3 finds nobody free")
+        assertThat(handoff.sent).as("c1 to the first free worker (B, added first), c2 to the next (A); c3 finds nobody free. "
+                        + "The free list keeps the order in which workers became free (Node: a Map, round_robin_handle.js 20)")
                 .extracting(Sent::worker, Sent::conn).containsExactly(
-                        tuple("A", c[0]), tuple("B", c[1]));
+                        tuple("B", c[0]), tuple("A", c[1]));
         assertThat(rr.queued()).as("c3 waits in the queue: both workers hold a connection they have not replied to").isEqualTo(1);
-        assertThat(rr.inFlight("A")).as("A holds c1 until it replies").isTrue();
+        assertThat(rr.inFlight("B")).as("B holds c1 until it replies").isTrue();
         assertThat(handoff.sent.get(0).seq()).as("each newconn has its own seq").isNotEqualTo(handoff.sent.get(1).seq());
         assertThat(c).as("nothing is closed before a reply").noneMatch(FakeConn::closed);
     }
 
     @Test
-    @Graded(points = 4, handout = STEP)
+    @Graded(points = 5, handout = STEP)
     @DisplayName("reply: a worker gets its next connection only after it replies, and an accepted one is then closed here")
     void nextOnlyAfterReply() {
         FakeConn[] c = conns(3);
@@ -126,10 +138,10 @@ class RoundRobinHandleTest {
     }
 
     @Test
-    @Graded(points = 3, handout = STEP)
-    @DisplayName("a refused connection goes to the tail, to the first free worker; remove() takes a worker out of the round")
+    @Graded(points = 4, handout = STEP)
+    @DisplayName("a refused connection goes to the tail, behind those waiting; remove() takes a worker out of the round")
     void refusedGoesToTheTail() {
-        FakeConn[] c = conns(3);
+        FakeConn[] c = conns(4);
         rr.add("A");
         rr.add("B");
         rr.distribute(c[0]); // A
@@ -139,29 +151,27 @@ class RoundRobinHandleTest {
         rr.distribute(c[2]); // B again: it is free
         assertThat(handoff.last("B").conn()).isSameAs(c[2]);
         rr.remove("B");
+        rr.distribute(c[3]); // nobody free: c4 waits
         rr.reply("A", handoff.last("A").seq(), false);
         assertThat(c[0].closed()).as("refused: the master keeps its copy of c1, for another worker").isFalse();
-        assertThat(handoff.last("A").conn()).as("Node's handoff callback: refused, distribute() puts c1 back at the tail, and "
-                + "then A is offered the next connection anyway (A is still in the round): c1 again").isSameAs(c[0]);
+        assertThat(handoff.last("A").conn()).as("Node's handoff callback: refused, distribute() puts c1 at the tail, behind c4 "
+                + "which was waiting, and then A is offered the head of the queue anyway (A is still in the round): c4").isSameAs(c[3]);
+        rr.reply("A", handoff.last("A").seq(), true);
+        assertThat(handoff.last("A").conn()).as("then c1, from the tail").isSameAs(c[0]);
         rr.reply("B", handoff.last("B").seq(), true);
         assertThat(c[2].closed()).as("B's reply to the socket it held when removed is still honoured").isTrue();
         int before = handoff.sent.size();
-        rr.distribute(new FakeConn("c4"));
+        rr.distribute(new FakeConn("c5"));
         rr.reply("A", handoff.last("A").seq(), true);
         assertThat(handoff.sent.subList(before, handoff.sent.size())).as("after remove(B), B gets nothing more").extracting(Sent::worker)
                 .doesNotContain("B");
     }
 
     @Test
-    @Graded(points = 3, handout = STEP)
+    @Graded(points = 4, handout = STEP)
     @DisplayName("lost(worker): its connection in flight goes first to another worker; abandon() closes what waits and what comes")
     void lostWorkersSocketIsRedistributed() {
-        FakeConn[] c = conns(4);
-        rr.add("A");
-        rr.add("B");
-        rr.distribute(c[0]); // A
-        rr.distribute(c[1]); // B
-        rr.distribute(c[2]); // queued
+        FakeConn[] c = twoHeldOneQueued(conns(4));
         rr.lost("A");
         assertThat(c[0].closed()).as("A died holding c1 without a reply: the master's copy is all the client has left").isFalse();
         assertThat(rr.queued()).as("c1 waits at the head of the queue, before c3").isEqualTo(2);
@@ -192,5 +202,38 @@ class RoundRobinHandleTest {
         handoff.unreachable.clear();
         rr.distribute(new FakeConn("c2"));
         assertThat(handoff.receivers()).as("A is out of the round for good once a hand-off to it failed").doesNotContain("A");
+    }
+
+    @Test
+    @Graded(points = 2, handout = STEP)
+    @DisplayName("remove() of a free worker: it leaves the free list too, so the next connection goes to a worker still in the round")
+    void removedFreeWorkerGetsNothing() {
+        FakeConn c1 = new FakeConn("c1");
+        rr.add("A");
+        rr.add("B");
+        rr.remove("A"); // free, holding nothing
+        rr.distribute(c1);
+        assertThat(handoff.sent).as("A was removed while free: c1 must go to B, not wait in the queue behind a worker that will "
+                + "never take it (remove() takes the worker out of all and free, Node: round_robin_handle.js 77-97)")
+                .extracting(Sent::worker, Sent::conn).containsExactly(tuple("B", c1));
+        assertThat(rr.queued()).isZero();
+    }
+
+    @Test
+    @Graded(points = 2, handout = STEP)
+    @DisplayName("after abandon(), lost() and close() close each connection exactly once")
+    void closedOnceAfterAbandon() {
+        FakeConn[] c = twoHeldOneQueued(conns(3));
+        rr.abandon();
+        assertThat(c[2].closes).as("abandon() closes the queued c3, once").isEqualTo(1);
+        rr.lost("A");
+        assertThat(c[0].closes).as("A is lost after abandon(): nobody will come for its c1, so it is closed (once), not queued")
+                .isEqualTo(1);
+        assertThat(rr.queued()).isZero();
+        rr.close();
+        assertThat(c).as("close() closes what is still in flight (c2, held by B); every connection is closed exactly once: %s",
+                List.of(c)).allMatch(conn -> conn.closes == 1);
+        rr.close();
+        assertThat(c).as("a second close() closes nothing again").allMatch(conn -> conn.closes == 1);
     }
 }

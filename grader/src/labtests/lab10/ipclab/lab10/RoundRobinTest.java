@@ -29,7 +29,7 @@ class RoundRobinTest {
     Path dir;
 
     @Test
-    @Graded(points = 8, handout = RR)
+    @Graded(points = 6, handout = RR)
     @DisplayName("round-robin spreads 40 sequential connections evenly (each worker 40-60%), every answer from a live worker")
     void spreadsEvenly() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
@@ -50,7 +50,7 @@ class RoundRobinTest {
     }
 
     @Test
-    @Graded(points = 8, handout = RR)
+    @Graded(points = 6, handout = RR)
     @DisplayName("ack-gating: a worker that delays its ack never holds two sockets, and the other worker serves meanwhile")
     void ackGating() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
@@ -90,7 +90,7 @@ class RoundRobinTest {
     }
 
     @Test
-    @Graded(points = 5, handout = RR)
+    @Graded(points = 4, handout = RR)
     @DisplayName("a socket a worker refuses (reply accepted=false) is answered by another worker")
     void refusedSocketGoesElsewhere() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
@@ -106,7 +106,7 @@ class RoundRobinTest {
     }
 
     @Test
-    @Graded(points = 6, handout = DEATHS)
+    @Graded(points = 4, handout = DEATHS)
     @DisplayName("a worker that dies with a socket in flight (no reply): that client is answered by another worker")
     void inFlightSocketSurvivesWorkerDeath() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
@@ -127,7 +127,7 @@ class RoundRobinTest {
     }
 
     @Test
-    @Graded(points = 6, handout = DEATHS)
+    @Graded(points = 3, handout = DEATHS)
     @DisplayName("when the last worker dies and restart is off, the queued clients get EOF and close() returns")
     void lastWorkerGone() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();
@@ -169,7 +169,7 @@ class RoundRobinTest {
 
     @Test
     @Timeout(45) // the slow answers take SLOW_ANSWER on top of the workers' start
-    @Graded(points = 6, handout = DEATHS)
+    @Graded(points = 4, handout = RR)
     @DisplayName("under load, SIGKILL one worker: every connection the other worker held is answered; only the dead one's may fail")
     void killUnderLoad() throws Exception {
         TestKit.Recorder events = new TestKit.Recorder();

@@ -7,6 +7,7 @@ import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.loop.EventLoop;
 import ipclab.support.loop.Watch;
+import ipclab.support.net.Accepts;
 import ipclab.support.net.Sockets;
 import java.io.File;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The master of a cluster server, after Node's {@code cluster} module: it forks worker JVMs, tells
@@ -85,17 +87,18 @@ public final class Cluster implements AutoCloseable {
     private boolean closing;
     /** Completes when {@link #close()} has begun and the last worker's exit has been handled. */
     private final CompletableFuture<Void> noneLeft = new CompletableFuture<>();
-    private volatile boolean closed;
+    /** Set by the one thread whose {@link #close()} does the closing; another returns at once. */
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Cluster(ClusterOptions options, ClusterEvents events, EventLoop loop) {
         this.options = options;
-        this.events = events;
+        this.events = reporting(events, loop);
         this.loop = loop;
     }
 
     /** Binds the port, forks {@code options.workers()} workers and starts serving. */
     public static Cluster start(ClusterOptions options, ClusterEvents events) throws IOException {
-        throw new UnsupportedOperationException("TODO: start a loop (EventLoop.start), then on it (call): bind the port (bindPort: rr and shared listen, reuseport only binds), open the ClusterChannel.Listener with welcome, rr: watch the listener (onAcceptable), fork the workers");
+        throw new UnsupportedOperationException("TODO: start a loop (EventLoop.start), then on it (call): bind the port (bindPort: rr and shared listen, non-blocking; reuseport only binds), open the ClusterChannel.Listener with welcome, rr: watch the listener READABLE (onAcceptable), fork the workers");
     }
 
     /** The TCP port clients connect to. */
@@ -113,7 +116,7 @@ public final class Cluster implements AutoCloseable {
      * gets no more sockets from the master and is not restarted.
      */
     public void disconnect(WorkerHandle worker) {
-        throw new UnsupportedOperationException("TODO: on the loop (onLoop): mark it disconnecting, remove it from the round, send it disconnect (Node: primary.js 352-358)");
+        throw new UnsupportedOperationException("TODO: mark it disconnecting now, on the calling thread (an exit handled before your loop task runs must not restart it); then on the loop (onLoop): remove it from the round, send it disconnect (Node: primary.js 352-358)");
     }
 
     /** Sends SIGTERM to {@code worker} (kill(2)); its exit event follows, and a replacement if restart is on. */
@@ -129,36 +132,25 @@ public final class Cluster implements AutoCloseable {
     /**
      * Stops restarting and closes the listeners; then lets every worker leave as {@link #disconnect}
      * does (finish its open connections, exit 0) for up to {@link #GRACE}; kills and reaps whoever is
-     * still there; closes every socket. Call it off the loop: it waits for the workers.
+     * still there; closes every socket. It waits for the workers, so it must be called off the loop;
+     * a second call, from any thread, returns at once.
+     *
+     * @throws IllegalStateException when called on the cluster's loop thread (from a {@link ClusterEvents}
+     *                               callback, say): it would wait for the very thread it holds
      */
     @Override
     public void close() {
-        if (closed) {
+        if (loop.inLoop()) {
+            throw new IllegalStateException("Cluster.close() called on the cluster's own loop thread (from a ClusterEvents "
+                    + "callback?): it waits for that loop, which could never run again; call it from another thread");
+        }
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         try {
-            call(() -> {
-                closing = true;
-                if (accepting != null) {
-                    accepting.cancel(); // before the listener is closed: see Watch.cancel
-                }
-                closeQuietly(server);
-                closeQuietly(channels);
-                for (WorkerHandle worker : List.copyOf(byPid.values())) {
-                    try {
-                        disconnect(worker);
-                    } catch (RuntimeException e) {
-                        System.err.println("cluster: could not ask " + worker + " to leave (" + e.getMessage() + "): it is killed after " + GRACE);
-                    }
-                }
-                if (byPid.isEmpty()) {
-                    noneLeft.complete(null);
-                }
-                return null;
-            });
+            call(this::beginClosing, GRACE);
             if (!await(noneLeft, GRACE)) {
-                workers().forEach(worker -> worker.process().close()); // SIGKILL, and reap: off the loop, it waits
+                killWorkers();
                 if (!await(noneLeft, Duration.ofSeconds(10))) {
                     System.err.println("cluster: a worker's exit was not handled within 10 s");
                 }
@@ -171,12 +163,44 @@ public final class Cluster implements AutoCloseable {
                     }
                 }
                 return null;
-            });
+            }, GRACE);
+            loop.close();
+        } catch (TimeoutException e) {
+            // A callback blocks the loop (a blocking accept, a wait): nothing queued on it will run.
+            System.err.println("cluster: the loop did not take the closing within " + GRACE + " (does a callback block?): "
+                    + "the workers are killed from here; the loop is closed once that callback returns");
+            killWorkers();
+            Thread.ofPlatform().daemon(true).name("cluster-close").start(loop::close);
         } catch (IOException | RuntimeException e) {
             System.err.println("cluster: closing: " + e);
-        } finally {
             loop.close();
         }
+    }
+
+    /** The first half of {@link #close()}, on the loop: no more restarts, no more connections, every worker asked to leave. */
+    private Void beginClosing() {
+        closing = true;
+        if (accepting != null) {
+            accepting.cancel(); // before the listener is closed: see Watch.cancel
+        }
+        closeQuietly(server);
+        closeQuietly(channels);
+        for (WorkerHandle worker : List.copyOf(byPid.values())) {
+            try {
+                disconnect(worker);
+            } catch (RuntimeException e) {
+                System.err.println("cluster: could not ask " + worker + " to leave (" + e.getMessage() + "): it is killed after " + GRACE);
+            }
+        }
+        if (byPid.isEmpty()) {
+            noneLeft.complete(null);
+        }
+        return null;
+    }
+
+    /** SIGKILL to every worker still there, and reap it: off the loop, as it waits. */
+    private void killWorkers() {
+        workers().forEach(worker -> worker.process().close());
     }
 
     /** A worker has connected its channel: check who it is, send setup (shared: with the listener), report online. */
@@ -191,7 +215,7 @@ public final class Cluster implements AutoCloseable {
 
     /** Round-robin: connections are waiting on the listener. Accept a batch, each to {@link RoundRobinHandle#distribute}. */
     private void onAcceptable() throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: accept4 up to ACCEPTS_PER_WAKEUP connections, until EAGAIN (-1), and distribute each");
+        throw new UnsupportedOperationException("TODO: take connections with Accepts.next(accepting, 0) until it answers -1, at most ACCEPTS_PER_WAKEUP, and distribute each");
     }
 
     /** {@code worker}'s channel has closed (it left, or died): out of the round, its socket in flight to another; report it. */
@@ -207,7 +231,6 @@ public final class Cluster implements AutoCloseable {
     private void exited(WorkerHandle worker) {
         byPid.remove(worker.pid());
         snapshot = byPid.values().stream().sorted(Comparator.comparingInt(WorkerHandle::id)).toList();
-        worker.process().close(); // its pipes: the process is gone already
         try {
             if (worker.channel() != null) {
                 worker.channel().drain();
@@ -215,6 +238,9 @@ public final class Cluster implements AutoCloseable {
             onExit(worker, worker.process().process().exitValue());
         } catch (IOException e) {
             System.err.println("cluster: after the exit of " + worker + ": " + e.getMessage());
+            if (byPid.isEmpty()) {
+                roundRobin.abandon(); // the replacement could not be forked: nobody will serve the queued clients
+            }
         } finally {
             if (closing && byPid.isEmpty()) {
                 noneLeft.complete(null);
@@ -257,6 +283,8 @@ public final class Cluster implements AutoCloseable {
         byPid.put(worker.pid(), worker);
         snapshot = byPid.values().stream().sorted(Comparator.comparingInt(WorkerHandle::id)).toList();
         process.process().onExit().thenRun(() -> {
+            // Forget it here, on the JDK's thread: ChildProcess.close scans /proc for descendants, not a loop's job.
+            process.close();
             try {
                 loop.execute(() -> exited(worker));
             } catch (RejectedExecutionException e) {
@@ -266,8 +294,9 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * The TCP socket on the port, with SO_REUSEADDR: listening with Node's backlog of 511, or, for
-     * SO_REUSEPORT, bound only. A port in use gets an error that says what to do.
+     * The TCP socket on the port, with SO_REUSEADDR: listening with Node's backlog of 511 and
+     * non-blocking (an accept on the loop must answer EAGAIN, never wait), or, for SO_REUSEPORT,
+     * bound only. A port in use gets an error that says what to do.
      */
     private NetworkChannel bindPort(boolean listen) throws IOException {
         InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
@@ -276,6 +305,7 @@ public final class Cluster implements AutoCloseable {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             if (listen) {
                 ((ServerSocketChannel) channel).bind(address, Sockets.BACKLOG);
+                ((ServerSocketChannel) channel).configureBlocking(false);
             } else {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 channel.bind(address);
@@ -319,6 +349,15 @@ public final class Cluster implements AutoCloseable {
 
     /** Runs {@code task} on the loop and waits for its result; its exception is thrown here. */
     private <T> T call(Callable<T> task) throws IOException {
+        try {
+            return call(task, null);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no deadline, no timeout", e);
+        }
+    }
+
+    /** As {@link #call(Callable)}, waiting at most {@code deadline} (null: for ever). */
+    private <T> T call(Callable<T> task, Duration deadline) throws IOException, TimeoutException {
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.execute(() -> {
             try {
@@ -328,7 +367,7 @@ public final class Cluster implements AutoCloseable {
             }
         });
         try {
-            return result.get();
+            return deadline == null ? result.get() : result.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the cluster's loop", e);
@@ -353,6 +392,43 @@ public final class Cluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * {@code events}, each callback guarded: what the owner's callback throws is reported, and the
+     * master goes on. Unguarded, a throw in {@code online} would end the channel listener's watch (no
+     * worker welcomed again), and one in {@code exit} would skip the restart.
+     */
+    private static ClusterEvents reporting(ClusterEvents events, EventLoop loop) {
+        return new ClusterEvents() {
+            @Override
+            public void online(WorkerHandle worker) {
+                guard("online", () -> events.online(worker));
+            }
+
+            @Override
+            public void listening(WorkerHandle worker, int port) {
+                guard("listening", () -> events.listening(worker, port));
+            }
+
+            @Override
+            public void disconnect(WorkerHandle worker) {
+                guard("disconnect", () -> events.disconnect(worker));
+            }
+
+            @Override
+            public void exit(WorkerHandle worker, ExitStatus status) {
+                guard("exit", () -> events.exit(worker, status));
+            }
+
+            private void guard(String event, Runnable callback) {
+                try {
+                    callback.run();
+                } catch (RuntimeException e) {
+                    loop.report("the ClusterEvents callback " + event, e, "the master goes on");
+                }
+            }
+        };
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

@@ -7,6 +7,7 @@ import ipclab.support.Libc;
 import ipclab.support.RunTag;
 import ipclab.support.loop.EventLoop;
 import ipclab.support.loop.Watch;
+import ipclab.support.net.Accepts;
 import ipclab.support.net.Received;
 import ipclab.support.net.Sockets;
 import java.io.IOException;
@@ -69,6 +70,8 @@ public final class ClusterChannel implements AutoCloseable {
         private final int fd;
         private final String name;
         private final Watch watch;
+        /** Its own flag, not the watch's: a watch can end without {@link #close()}, and the socket must still be closed once. */
+        private boolean closed;
 
         private Listener(int fd, String name, Watch watch) {
             this.fd = fd;
@@ -79,21 +82,33 @@ public final class ClusterChannel implements AutoCloseable {
         /**
          * Listens under a fresh abstract name and watches for workers on {@code loop}. Each connection
          * is given to {@code onConnect} not yet started: check {@link #peerPid()}, then
-         * {@link #start} it (or close it).
+         * {@link #start} it (or close it). When {@code onConnect} throws, that channel is closed and
+         * the failure reported; the next worker is still welcomed.
          */
         public static Listener open(EventLoop loop, Consumer<ClusterChannel> onConnect) throws IOException {
             String name = RunTag.uniqueName("cluster");
             int fd = Sockets.listenUnixAbstract(name, Sockets.SOCK_SEQPACKET | Sockets.SOCK_NONBLOCK);
             try {
+                // Accepts, not accept4: out of descriptors, the listener rests instead of losing its watch.
                 Watch watch = loop.watch(fd, EventLoop.READABLE, (w, events) -> {
-                    for (int channel; (channel = Sockets.accept4(fd, Sockets.SOCK_NONBLOCK)) >= 0; ) {
-                        onConnect.accept(new ClusterChannel(loop, channel));
+                    for (int channel; (channel = Accepts.next(w, Sockets.SOCK_NONBLOCK)) >= 0; ) {
+                        handOver(loop, onConnect, new ClusterChannel(loop, channel));
                     }
                 });
                 return new Listener(fd, name, watch);
             } catch (IOException | RuntimeException e) {
                 Libc.close(fd);
                 throw e;
+            }
+        }
+
+        /** A throw from {@code onConnect} would end the listener's watch: no worker, not even a replacement, would be welcomed again. */
+        private static void handOver(EventLoop loop, Consumer<ClusterChannel> onConnect, ClusterChannel channel) {
+            try {
+                onConnect.accept(channel);
+            } catch (RuntimeException e) {
+                loop.report("welcoming a worker's channel", e, "that channel is closed; the next worker is welcomed as usual");
+                channel.close();
             }
         }
 
@@ -105,10 +120,14 @@ public final class ClusterChannel implements AutoCloseable {
         /** Stops listening: workers that connect from now on are refused. */
         @Override
         public void close() throws ErrnoException {
-            if (watch.isActive()) {
-                watch.cancel();
-                Libc.close(fd);
+            if (closed) {
+                return;
             }
+            closed = true;
+            if (watch.isActive()) {
+                watch.cancel(); // before close(2): see Watch.cancel
+            }
+            Libc.close(fd);
         }
     }
 
@@ -125,6 +144,10 @@ public final class ClusterChannel implements AutoCloseable {
     private Runnable onClosed;
     private boolean closed;
     private boolean notified;
+    /** A failed send closed the channel and posted {@code onClosed} to the loop's next turn; {@link #drain()} runs it sooner. */
+    private boolean notifyPending;
+    /** What our own receiver threw, when that is why the channel closed; null when the peer ended it or broke it. */
+    private Exception failure;
 
     private ClusterChannel(EventLoop loop, int fd) {
         this.loop = loop;
@@ -198,6 +221,7 @@ public final class ClusterChannel implements AutoCloseable {
             failure = e.getMessage();
         }
         close();
+        notifyPending = true;
         try {
             loop.execute(this::notifyClosed);
         } catch (RejectedExecutionException e) {
@@ -213,6 +237,20 @@ public final class ClusterChannel implements AutoCloseable {
      */
     public void drain() {
         read(Integer.MAX_VALUE);
+        if (notifyPending) {
+            // A send (made while draining, or earlier in this turn) failed and closed the channel; its
+            // onClosed must come now, before the exit the caller is about to report, not next turn.
+            notifyClosed();
+        }
+    }
+
+    /**
+     * What this end's {@link Receiver} threw when that closed the channel (the two ends are out of
+     * step: a bug on this side), or null when the peer closed it, died or broke the protocol. Tells a
+     * worker whose channel closed whether the master is gone, or whether it failed itself.
+     */
+    public Exception failure() {
+        return failure;
     }
 
     /** True until the channel is closed, by either end. */
@@ -276,8 +314,11 @@ public final class ClusterChannel implements AutoCloseable {
         try {
             receiver.message(message, attached);
         } catch (IOException | RuntimeException e) {
-            e.printStackTrace();
-            closeAndNotify("handling " + message.act() + " failed: " + e);
+            failure = e;
+            // Reported as the loop reports a callback that threw, so that the cause (a TODO, say) is
+            // named before what follows from it: onClosed, which runs next.
+            loop.report("the receiver of " + message.act() + " on cluster channel fd " + fd, e, "the channel is closed");
+            closeAndNotify(null);
         }
     }
 

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *       listening socket rides along (Node: the reply to {@code queryServer} with the handle attached,
  *       {@code shared_handle.js} 27&ndash;31)</li>
  *   <li>master &rarr; worker {@code newconn}: seq, with a connected socket attached (round-robin;
- *       Node: {@code {act:'newconn', key}} in {@code round_robin_handle.js} 127)</li>
+ *       Node: {@code {act:'newconn', key}} in {@code round_robin_handle.js} 129)</li>
  *   <li>worker &rarr; master {@code reply}: ack (the seq it answers), accepted; false means "I am
  *       leaving, give it to someone else" (Node: {@code {ack: seq, accepted}}, {@code child.js} 241)</li>
  *   <li>worker &rarr; master {@code listening}: port ({@code child.js} 117&ndash;127)</li>

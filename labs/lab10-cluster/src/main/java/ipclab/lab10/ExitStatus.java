@@ -15,7 +15,7 @@ public record ExitStatus(Integer code, String signal) {
 
     /** Decodes a JDK exit value: 0..128 is an exit code, 129..(128+64) is "killed by signal value-128". */
     public static ExitStatus of(int javaExitValue) {
-        throw new UnsupportedOperationException("TODO: decode Process.exitValue(): 129..192 means killed by signal value-128 (signalName), else an exit code");
+        throw new UnsupportedOperationException("TODO: decide from the JDK's exit value whether the worker exited with a code or was killed by a signal (the handout's kernel's view says how the JDK folds the two; signalName names a signal)");
     }
 
     /** True when the process ended by a signal rather than by exit. */

@@ -85,7 +85,7 @@ final class RoundRobinHandle<W, C> {
      * A reply to anything but the connection the worker holds is ignored.
      */
     void reply(W worker, long seq, boolean accepted) {
-        throw new UnsupportedOperationException("TODO: only the seq the worker holds: accepted closes our copy, refused distributes it again; then handoff to the worker either way (Node: 130-137)");
+        throw new UnsupportedOperationException("TODO: the worker answered the connection it held (ignore any other seq): whose copy can go now, and where does a refused one wait? The worker is free for more either way (Node: 131-138)");
     }
 
     /**
@@ -102,7 +102,7 @@ final class RoundRobinHandle<W, C> {
      * step: its client hangs.
      */
     void lost(W worker) {
-        throw new UnsupportedOperationException("TODO: remove it, and put its connection in flight at the head of handles for the first free worker (closed if abandoned)");
+        throw new UnsupportedOperationException("TODO: the worker is gone without a reply: the connection it held has waited longest, so it goes first to the next free worker (closed if abandoned)");
     }
 
     /**
@@ -130,7 +130,7 @@ final class RoundRobinHandle<W, C> {
 
     /** Node's {@code handoff} (115&ndash;139): the first queued connection to {@code worker}, or the worker to the free list. */
     private void handoff(W worker) {
-        throw new UnsupportedOperationException("TODO: not in all: nothing; no connection queued: the worker to free; else the first one in flight to it (next seq) and send it; a send that fails: lost (Node: 115-139)");
+        throw new UnsupportedOperationException("TODO: give the worker its next connection, or make it free; ack-gating: it holds one until it replies. A worker out of the round gets nothing; a send that fails means its channel is broken (Node: 115-139)");
     }
 
     private void handToFirstFree() {

@@ -5,6 +5,7 @@ import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.loop.EventLoop;
 import ipclab.support.loop.Watch;
+import ipclab.support.net.Accepts;
 import ipclab.support.net.Sockets;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -31,6 +32,13 @@ public final class ClusterWorker {
 
     /** The exit status of a worker whose master has gone away (its channel reached EOF). Node exits 0 (child.js 44–51). */
     public static final int MASTER_GONE_EXIT = 75;
+
+    /**
+     * The exit status of a worker that failed to handle one of the master's messages (its channel is
+     * then closed, the two ends being out of step): EX_SOFTWARE of sysexits.h. Not
+     * {@link #MASTER_GONE_EXIT}: the master is alive, and this worker is the one to look at.
+     */
+    public static final int PROTOCOL_ERROR_EXIT = 70;
 
     /** How many connections one wake-up of the listener accepts at most (as the master's {@link Cluster#ACCEPTS_PER_WAKEUP}). */
     private static final int ACCEPTS_PER_WAKEUP = Cluster.ACCEPTS_PER_WAKEUP;
@@ -64,8 +72,22 @@ public final class ClusterWorker {
     public static void main(String[] args) throws Exception {
         EventLoop loop = EventLoop.open();
         ClusterWorker worker = new ClusterWorker(loop, ClusterChannel.connect(loop));
-        worker.channel.start(worker::onMessage, worker::onMasterGone);
+        worker.channel.start(worker::onMessage, worker::onChannelClosed);
         loop.run();
+    }
+
+    /** The channel has closed: the master is gone, unless it was this worker's own handling of a message that failed. */
+    private void onChannelClosed() {
+        Exception failure = channel.failure();
+        if (failure == null) {
+            onMasterGone();
+            return;
+        }
+        // Its stack trace is printed above; a restart runs the same code, so the master will see this again.
+        System.err.println("[worker " + ProcessHandle.current().pid() + "] handling a message from the master failed (" + failure
+                + "): exiting with " + PROTOCOL_ERROR_EXIT);
+        System.err.flush();
+        System.exit(PROTOCOL_ERROR_EXIT);
     }
 
     /** The answer every client gets: the seed program's line, ending with a newline. */
@@ -142,7 +164,7 @@ public final class ClusterWorker {
     /** The listener is readable: accept a batch, until EAGAIN (another worker took the rest), and serve each. */
     private void acceptAll() throws ErrnoException {
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-            int fd = Sockets.accept4(accepting.fd(), 0);
+            int fd = Accepts.next(accepting, 0);
             if (fd < 0) {
                 return;
             }

@@ -523,7 +523,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private void report(String who, Exception e, String consequence) {
+    /**
+     * Reports a failure the way the loop reports a callback that threw: on standard error, and in
+     * {@link CallbackFailures} for a test that waits in vain. For given code that catches what a
+     * callback of its own user threw, so as to go on serving the others.
+     *
+     * @param who         the callback, as a reader of the report knows it
+     * @param consequence what happens now
+     */
+    public void report(String who, Exception e, String consequence) {
         System.err.println("event loop " + name + ": " + who + " threw " + e + "; " + consequence);
         e.printStackTrace();
         CallbackFailures.record(name, who, e);
