@@ -150,6 +150,22 @@ public final class Libc {
         Downcall.closing("close", "fd " + fd, state -> (int) CLOSE.invokeExact(state, fd));
     }
 
+    /**
+     * close(2) where a failure changes nothing the caller could do (a descriptor being dropped on
+     * an error path, or a client already answered): the failure is printed on stderr after
+     * {@code who}, not thrown. A negative {@code fd}, meaning "none", is left alone.
+     */
+    public static void closeQuietly(int fd, String who) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            close(fd);
+        } catch (ErrnoException e) {
+            System.err.println(who + ": " + e.getMessage());
+        }
+    }
+
     /** read(2) into {@code buffer[offset..offset+length)}: the number of bytes read, 0 at end of file. */
     public static int read(int fd, byte[] buffer, int offset, int length) throws ErrnoException {
         Objects.checkFromIndexSize(offset, length, buffer.length);

@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -407,6 +409,27 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (!inLoop()) {
             wakeup.wake();
         }
+    }
+
+    /**
+     * Runs {@code task} on the loop thread in its next turn, as {@link #execute}, and completes the
+     * future with its result or with what it threw: how another thread asks the loop a question, or
+     * changes loop state and learns that it is done. Waiting on the future from the loop's own thread
+     * would wait for ever (the task runs only once the caller returns to the loop).
+     *
+     * @throws RejectedExecutionException when the loop is closed
+     */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
     }
 
     /** True on the thread that runs this loop: where watches may be changed and loop state touched without locks. */

@@ -142,6 +142,19 @@ class EventLoopTest {
     }
 
     @Test
+    @DisplayName("submit: the task runs on the loop thread, and its result or what it threw comes back in the future")
+    void submitAnswersFromTheLoop() throws Exception {
+        assertThat(loop.submit(() -> loop.inLoop()).get(WAIT_SECONDS, TimeUnit.SECONDS)).as("ran on the loop thread").isTrue();
+        CompletableFuture<Object> failed = loop.submit(() -> {
+            throw new IOException("the task's own failure");
+        });
+        assertThatThrownBy(() -> failed.get(WAIT_SECONDS, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class)
+                .hasRootCauseMessage("the task's own failure");
+        loop.close();
+        assertThatThrownBy(() -> loop.submit(() -> null)).isInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
     @DisplayName("level-triggered READABLE: a handler that reads one byte of three is called three times, then not again")
     void readableIsLevelTriggered() throws Exception {
         int[] pair = socketpair();
@@ -381,16 +394,8 @@ class EventLoopTest {
 
     /** Runs {@code work} on {@code target}'s thread and returns its result, or throws what it threw. */
     private static <T> T onLoop(EventLoop target, Callable<T> work) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        target.execute(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
         try {
-            return result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            return target.submit(work).get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
