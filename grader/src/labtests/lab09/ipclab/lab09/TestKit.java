@@ -86,15 +86,7 @@ final class TestKit {
 
     /** Runs {@code work} on {@code loop} and returns what it returned; what it threw is thrown here, a TODO included. */
     static <T> T onLoop(EventLoop loop, String whenItHangs, Callable<T> work) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return await(result, whenItHangs);
+        return await(loop.submit(work), whenItHangs);
     }
 
     /**

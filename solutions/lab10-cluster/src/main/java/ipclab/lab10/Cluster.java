@@ -326,11 +326,7 @@ public final class Cluster implements AutoCloseable {
 
     /** Closes the master's copy of a connection: round-robin's {@link RoundRobinHandle.Closer}. */
     private static void closeConnection(Integer fd) {
-        try {
-            Libc.close(fd);
-        } catch (ErrnoException e) {
-            System.err.println("cluster: " + e.getMessage());
-        }
+        Libc.closeQuietly(fd, "cluster");
     }
 
     /**
@@ -424,14 +420,7 @@ public final class Cluster implements AutoCloseable {
 
     /** As {@link #call(Callable)}, waiting at most {@code deadline} (null: for ever). */
     private <T> T call(Callable<T> task, Duration deadline) throws IOException, TimeoutException {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
+        CompletableFuture<T> result = loop.submit(task);
         try {
             return deadline == null ? result.get() : result.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -1,7 +1,5 @@
 package ipclab.lab10;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.RunTag;
@@ -49,9 +47,6 @@ public final class ClusterChannel implements AutoCloseable {
 
     /** How many datagrams one wake-up reads at most, so that one busy channel cannot starve the others (libuv: 32). */
     private static final int READS_PER_WAKEUP = 16;
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** What a channel delivers: each message with the descriptor that came with it, or -1. */
     @FunctionalInterface
@@ -204,7 +199,7 @@ public final class ClusterChannel implements AutoCloseable {
         if (closed) {
             throw new IOException("cluster channel fd " + fd + " is closed: cannot send " + message.act());
         }
-        byte[] bytes = JSON.writeValueAsBytes(message);
+        byte[] bytes = message.toJson();
         if (bytes.length > MAX_MESSAGE_BYTES) {
             throw new IllegalArgumentException(message.act() + " is " + bytes.length + " bytes; a channel message has at most "
                     + MAX_MESSAGE_BYTES);
@@ -289,12 +284,12 @@ public final class ClusterChannel implements AutoCloseable {
             }
             int attached = received.descriptorCount() > 0 ? received.descriptor(0) : -1;
             if (bytes == 0) {
-                closeQuietly(attached);
+                Libc.closeQuietly(attached, "cluster channel");
                 closeAndNotify(null); // end of stream: the peer closed its end or died
             } else if (bytes > MAX_MESSAGE_BYTES || received.truncated()) {
                 // The kernel cut the datagram or dropped a second descriptor: what did arrive is ours
                 // to close, and a message we cannot read whole leaves the two ends out of step.
-                closeQuietly(attached);
+                Libc.closeQuietly(attached, "cluster channel");
                 closeAndNotify("a datagram was truncated (more than " + MAX_MESSAGE_BYTES + " bytes, or more than one descriptor)");
             } else {
                 deliver(bytes, attached);
@@ -305,9 +300,9 @@ public final class ClusterChannel implements AutoCloseable {
     private void deliver(int bytes, int attached) {
         ClusterMessage message;
         try {
-            message = JSON.readValue(incoming.asSlice(0, bytes).toArray(ValueLayout.JAVA_BYTE), ClusterMessage.class);
+            message = ClusterMessage.fromJson(incoming.asSlice(0, bytes).toArray(ValueLayout.JAVA_BYTE), bytes);
         } catch (IOException e) {
-            closeQuietly(attached);
+            Libc.closeQuietly(attached, "cluster channel");
             closeAndNotify("not a cluster message: " + e.getMessage());
             return;
         }
@@ -337,16 +332,6 @@ public final class ClusterChannel implements AutoCloseable {
         if (!notified && onClosed != null) {
             notified = true;
             onClosed.run();
-        }
-    }
-
-    private static void closeQuietly(int fd) {
-        if (fd >= 0) {
-            try {
-                Libc.close(fd);
-            } catch (ErrnoException e) {
-                System.err.println("cluster channel: " + e.getMessage());
-            }
         }
     }
 }

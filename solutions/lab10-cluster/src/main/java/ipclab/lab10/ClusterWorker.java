@@ -109,7 +109,7 @@ public final class ClusterWorker {
             case "newconn" -> onNewConn(message.seq(), fd);
             case "disconnect" -> onDisconnect();
             default -> {
-                closeQuietly(fd);
+                Libc.closeQuietly(fd, "worker");
                 System.err.println("worker: unknown message " + message);
             }
         }
@@ -209,16 +209,6 @@ public final class ClusterWorker {
         } catch (ErrnoException e) {
             System.err.println("worker: could not answer a client: " + e.getMessage());
         }
-        closeQuietly(fd);
-    }
-
-    private static void closeQuietly(int fd) {
-        if (fd >= 0) {
-            try {
-                Libc.close(fd);
-            } catch (ErrnoException e) {
-                System.err.println("worker: " + e.getMessage());
-            }
-        }
+        Libc.closeQuietly(fd, "worker");
     }
 }
