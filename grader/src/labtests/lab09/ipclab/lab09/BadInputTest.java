@@ -44,12 +44,12 @@ class BadInputTest {
 
     @Test
     @Graded(points = 3, handout = STEP)
-    @DisplayName("a line that is not JSON, and JSON without the envelope fields, close the channel with an error naming the problem")
+    @DisplayName("a line that is not JSON, and a NODE_HANDLE without its type, close the channel with an error naming the problem")
     void malformedLines() throws Exception {
         assertThat(errorFrom(ChannelOptions.defaults(), "a line that is not JSON", peer -> peer.sendLine("this is not json")))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("malformed").hasMessageContaining("not JSON");
-        assertThat(errorFrom(ChannelOptions.defaults(), "JSON without a kind", peer -> peer.sendLine("{\"hello\":\"world\"}")))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("malformed").hasMessageContaining("kind");
+        assertThat(errorFrom(ChannelOptions.defaults(), "a NODE_HANDLE without \"type\"", peer -> peer.sendLine("{\"cmd\":\"NODE_HANDLE\",\"msg\":{}}")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("malformed").hasMessageContaining("type");
     }
 
     @Test
@@ -67,7 +67,7 @@ class BadInputTest {
     void unexpectedDescriptor() throws Exception {
         assertThat(errorFrom(ChannelOptions.defaults(), "/dev/null attached to a plain message", peer -> {
             try (FileInputStream devNull = new FileInputStream("/dev/null")) {
-                peer.sendLine("{\"kind\":\"message\",\"body\":{\"surprise\":true}}", Descriptors.number(devNull.getFD()));
+                peer.sendLine("{\"surprise\":true}", Descriptors.number(devNull.getFD()));
             }
         })).isInstanceOf(ProtocolException.class).hasMessageContaining("unexpected descriptor");
     }

@@ -106,7 +106,7 @@ class RpcTest {
             pair.peer().sendLine(TestKit.line("message", TestKit.json().put("rpc", "call").put("id", 7).put("method", "nothing")
                     .set("params", TestKit.json())));
             JsonNode reply = TestKit.JSON.readTree(pair.peer().readLine("a call to a handler that returned null got no answer: "
-                    + "the caller would only see its timeout").text()).path("body");
+                    + "the caller would only see its timeout").text());
             assertThat(reply.path("rpc").asText()).as("the answer to call 7: %s", reply).isEqualTo("error");
             assertThat(reply.path("id").asLong()).isEqualTo(7);
             assertThat(reply.path("message").asText()).as("the error names the method").contains("nothing");

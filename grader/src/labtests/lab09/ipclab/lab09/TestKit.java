@@ -203,13 +203,20 @@ final class TestKit {
         return message;
     }
 
-    /** An envelope written by the test itself, without its '\n': {"kind":KIND,"body":BODY}. */
+    /**
+     * A line as Node writes it, built by the test itself, without its '\n': a "message" is its body
+     * as it is; "handle", "ack" and "nack" are Node's internal messages (NODE_HANDLE with the body
+     * as "msg", NODE_HANDLE_ACK, NODE_HANDLE_NACK).
+     */
     static String line(String kind, JsonNode body) throws Exception {
-        ObjectNode envelope = json().put("kind", kind);
-        if (body != null) {
-            envelope.set("body", body);
-        }
-        return JSON.writeValueAsString(envelope);
+        JsonNode value = switch (kind) {
+            case "message" -> body;
+            case "handle" -> json().put("cmd", "NODE_HANDLE").put("type", "net.Native").set("msg", body);
+            case "ack" -> json().put("cmd", "NODE_HANDLE_ACK");
+            case "nack" -> json().put("cmd", "NODE_HANDLE_NACK");
+            default -> throw new IllegalArgumentException("no such line kind: " + kind);
+        };
+        return JSON.writeValueAsString(value);
     }
 
     static ObjectNode json() {

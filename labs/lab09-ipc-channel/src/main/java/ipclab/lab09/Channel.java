@@ -2,6 +2,7 @@ package ipclab.lab09;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ipclab.support.ChildJvm;
+import ipclab.support.Libc;
 import ipclab.support.loop.CallbackFailures;
 import ipclab.support.loop.EventLoop;
 import ipclab.support.loop.Watch;
@@ -205,8 +206,32 @@ public final class Channel implements AutoCloseable {
         return fromEnvironment(ChannelOptions.defaults().withExitOnUnexpectedEof(true));
     }
 
-    /** As {@link #fromEnvironment()}, with the given options (exitOnUnexpectedEof false: the child outlives its channel). */
+    /**
+     * As {@link #fromEnvironment()}, with the given options (exitOnUnexpectedEof false: the child
+     * outlives its channel). A child that a Node parent spawned with an {@code 'ipc'} entry in its
+     * {@code stdio} speaks on the descriptor Node gave it instead ({@link #fromNodeParent}).
+     */
     public static Channel fromEnvironment(ChannelOptions options) throws IOException {
+        String nodeChannel = System.getenv(NodeChannel.FD_VARIABLE);
+        if (nodeChannel != null) {
+            return fromNodeParent(nodeChannel, options);
+        }
+        return connectToParent(options);
+    }
+
+    /**
+     * The channel of a Node parent: {@code child_process.spawn} made a socketpair and left our end
+     * open across exec, at the number in {@code NODE_CHANNEL_FD} (Node's {@code process.channel}). Its
+     * wire format is ours: Node's JSON lines and handle protocol.
+     */
+    private static Channel fromNodeParent(String fdVariable, ChannelOptions options) throws IOException {
+        int fd = NodeChannel.inheritedDescriptor(fdVariable);
+        return wrap(EventLoop.main(), fd, () -> Libc.close(fd), options,
+                "child end of Node's channel (pid " + ProcessHandle.current().pid() + ", fd " + fd + ")");
+    }
+
+    /** A Java parent's channel: connect to the socket it named in {@link #ENVIRONMENT_VARIABLE}. */
+    private static Channel connectToParent(ChannelOptions options) throws IOException {
         throw new UnsupportedOperationException("TODO: connect to the path in IPCLAB_CHANNEL and wrap it on EventLoop.main(); without the variable, an IllegalStateException that names it and Channel.fork");
     }
 
@@ -277,7 +302,7 @@ public final class Channel implements AutoCloseable {
      */
     public CompletableFuture<Void> send(JsonNode body, FileDescriptor handle) throws IOException {
         checkOpen("send");
-        PendingHandle pending = new PendingHandle(Envelope.handle(body).toLine(), Descriptors.dup(handle));
+        PendingHandle pending = new PendingHandle(Envelope.handle(body, Descriptors.nodeType(handle)).toLine(), Descriptors.dup(handle));
         queuedBytes.addAndGet(pending.line.length);
         try {
             onLoop(() -> sendHandle(pending));
@@ -500,9 +525,9 @@ public final class Channel implements AutoCloseable {
         throw new UnsupportedOperationException("TODO: put the one descriptor recvmsg brought into the arrived slot; close them all when truncated, when there are two, or when one comes while the slot is full (the last two: a ProtocolException)");
     }
 
-    /** One parsed line: a message for the listeners, a handle (ack or nack it), or an ack or nack for us. */
+    /** One parsed line: a message for the listeners, a handle (ack or nack it), an ack or nack for us, or Node's internal business. */
     private void dispatch(Envelope envelope) throws IOException {
-        throw new UnsupportedOperationException("TODO: by kind: a message to the listeners; a handle line acked and delivered with the arrived descriptor, or nacked and dropped without one (a descriptor out of the slot is closed unless a listener got it, also when the ack fails); ack and nack to onAck and onNack");
+        throw new UnsupportedOperationException("TODO: by kind: a message to the listeners; a handle line acked and delivered with the arrived descriptor, or nacked and dropped without one (a descriptor out of the slot is closed unless a listener got it, also when the ack fails); ack and nack to onAck and onNack; another internal message of Node's to nobody");
     }
 
     private void deliver(Message message) {

@@ -7,52 +7,82 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Set;
 
 /**
- * What travels on the wire: one JSON object per line, of four kinds (Node's names in brackets):
+ * What travels on the wire: one JSON value per line, exactly as Node writes its channel in its
+ * default "json" serialization ({@code lib/internal/child_process/serialization.js}:
+ * {@code JSONStringify(message) + '\n'}). A message is its own JSON, whatever the sender gave.
+ * Node's handle protocol travels as <em>internal</em> messages: objects whose {@code "cmd"} starts
+ * with {@code NODE_} ({@code isInternal}, {@code child_process.js}). Four kinds, Node's lines:
  * <pre>
- * {"kind":"message","body":{...}}   a message                                     (a plain message)
- * {"kind":"handle","body":{...}}    a message with a descriptor on its first byte (NODE_HANDLE)
- * {"kind":"ack"}                    "the handle message arrived with its descriptor" (NODE_HANDLE_ACK)
- * {"kind":"nack"}                   "it arrived without one: send it again"        (NODE_HANDLE_NACK)
+ * {"text":"hello","n":7}                                  MESSAGE   the body itself, any JSON value
+ * {"cmd":"NODE_HANDLE","type":"net.Socket","msg":{...}}   HANDLE    a message with a descriptor on its first byte
+ * {"cmd":"NODE_HANDLE_ACK"}                               ACK       "the handle message arrived with its descriptor"
+ * {"cmd":"NODE_HANDLE_NACK"}                              NACK      "it arrived without one: send it again"
+ * {"cmd":"NODE_SOCKET_NOTIFY_CLOSE","key":"..."}          INTERNAL  any other internal message of Node's: not delivered
  * </pre>
  * There is no sequence number: the sender holds every later message back until the handle's ack,
  * so at most one handle is ever in flight, and an ack or nack can only be about that one.
  *
- * @param kind {@link #MESSAGE}, {@link #HANDLE}, {@link #ACK} or {@link #NACK}
- * @param body the message's JSON; null for an ack or a nack
+ * @param kind {@link #MESSAGE}, {@link #HANDLE}, {@link #ACK}, {@link #NACK} or {@link #INTERNAL}
+ * @param body a message's JSON, a handle's {@code "msg"}, an internal message whole; null for an ack or a nack
+ * @param type a handle's {@code "type"}, Node's name for what the descriptor is ({@link Descriptors#nodeType}); null otherwise
  */
-public record Envelope(String kind, JsonNode body) {
+public record Envelope(String kind, JsonNode body, String type) {
 
     public static final String MESSAGE = "message";
     public static final String HANDLE = "handle";
     public static final String ACK = "ack";
     public static final String NACK = "nack";
-    static final Set<String> KINDS = Set.of(MESSAGE, HANDLE, ACK, NACK);
+    public static final String INTERNAL = "internal";
+
+    /** Node's commands for the handle protocol. */
+    static final String NODE_HANDLE = "NODE_HANDLE";
+    static final String NODE_HANDLE_ACK = "NODE_HANDLE_ACK";
+    static final String NODE_HANDLE_NACK = "NODE_HANDLE_NACK";
+    private static final String INTERNAL_PREFIX = "NODE_";
 
     /** One mapper for the whole process: it is thread-safe once configured, and costly to create. */
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A message. Its body may be any JSON value except one of Node's internal messages: a Node peer
+     * would take it for part of its own protocol and never show it to its listeners.
+     *
+     * @throws IllegalArgumentException for a body whose {@code "cmd"} starts with {@code NODE_}
+     */
     public static Envelope message(JsonNode body) {
-        return new Envelope(MESSAGE, body);
+        if (isInternal(body)) {
+            throw new IllegalArgumentException("a message whose \"cmd\" is " + body.get("cmd")
+                    + " is one of Node's internal messages (its \"cmd\" starts with " + INTERNAL_PREFIX + "): a Node peer "
+                    + "would take it for its own protocol; choose another \"cmd\"");
+        }
+        return new Envelope(MESSAGE, body, null);
     }
 
-    public static Envelope handle(JsonNode body) {
-        return new Envelope(HANDLE, body);
+    /** A message with a descriptor of Node's kind {@code type} attached ({@link Descriptors#nodeType}). */
+    public static Envelope handle(JsonNode body, String type) {
+        return new Envelope(HANDLE, body, type);
     }
 
     public static Envelope ack() {
-        return new Envelope(ACK, null);
+        return new Envelope(ACK, null, null);
     }
 
     public static Envelope nack() {
-        return new Envelope(NACK, null);
+        return new Envelope(NACK, null, null);
     }
 
-    /** True for the kinds that carry a body: {@link #MESSAGE} and {@link #HANDLE}. */
-    public boolean hasBody() {
-        return kind.equals(MESSAGE) || kind.equals(HANDLE);
+    /**
+     * Node's test for an internal message ({@code isInternal}, {@code child_process.js}): an object
+     * whose {@code "cmd"} is a string that starts with {@code NODE_} and goes on after it.
+     */
+    public static boolean isInternal(JsonNode value) {
+        if (value == null || !value.isObject() || !value.path("cmd").isTextual()) {
+            return false;
+        }
+        String cmd = value.get("cmd").asText();
+        return cmd.length() > INTERNAL_PREFIX.length() && cmd.startsWith(INTERNAL_PREFIX);
     }
 
     /**
@@ -60,15 +90,16 @@ public record Envelope(String kind, JsonNode body) {
      * newline (inside strings it is written as \n), so '\n' can safely end a message.
      */
     public byte[] toLine() {
-        throw new UnsupportedOperationException("TODO: write {\"kind\":…} (and \"body\" for a message or a handle) as UTF-8 JSON and end the line with a newline byte");
+        throw new UnsupportedOperationException("TODO: the JSON Node writes for this kind (a message: the body itself; a handle: {\"cmd\":\"NODE_HANDLE\",\"type\":…,\"msg\":…}; an ack or a nack: {\"cmd\":\"NODE_HANDLE_ACK\"} or NACK) as UTF-8, ending with a newline byte");
     }
 
     /**
-     * Reads one line (without its '\n'). Anything but an object with a known text "kind" and, for a
-     * message or a handle, a "body" is a {@link ProtocolException} that says what was wrong.
+     * Reads one line (without its '\n'). A line that is not one JSON value, or a NODE_HANDLE without
+     * a text {@code "type"} or without {@code "msg"}, is a {@link ProtocolException} that says what
+     * was wrong. Any other JSON is a message.
      */
     public static Envelope parse(byte[] line) throws ProtocolException {
-        throw new UnsupportedOperationException("TODO: read the JSON; a ProtocolException starting \"malformed line:\" that says not JSON, not an envelope, no text kind, unknown kind, or no body");
+        throw new UnsupportedOperationException("TODO: read the JSON value; not internal: a message; NODE_HANDLE, NODE_HANDLE_ACK, NODE_HANDLE_NACK by their cmd; other internal: INTERNAL. A ProtocolException starting \"malformed line:\" for not JSON, no value, or a NODE_HANDLE without a text type or without msg");
     }
 
     /** The start of a bad line, for an error message that shows what arrived without flooding the log. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,8 @@ public final class ChildJvm {
      * channel's EOF, say) sets it to the test JVM's pid: then ChildMain cannot stop them first.
      */
     public static final String WATCH_PID_PROPERTY = "ipclab.children.watch.pid";
+    /** Where a Node parent says which descriptor is a child's channel, and how it is written (lab 09). */
+    static final Set<String> NODE_CHANNEL_VARIABLES = Set.of("NODE_CHANNEL_FD", "NODE_CHANNEL_SERIALIZATION_MODE");
 
     private final Class<?> mainClass;
     private final List<String> args = new ArrayList<>();
@@ -140,6 +143,9 @@ public final class ChildJvm {
         if (directory != null) {
             builder.directory(directory.toFile());
         }
+        // A Node parent's channel is ours alone: Node deletes these from a child's environment, so
+        // its grandchildren do not look for a descriptor they never inherited (the JDK closes it).
+        builder.environment().keySet().removeAll(NODE_CHANNEL_VARIABLES);
         builder.environment().putAll(env);
         return ChildProcess.register(builder.start(), mainClass.getSimpleName());
     }

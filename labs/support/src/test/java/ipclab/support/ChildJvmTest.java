@@ -3,6 +3,7 @@ package ipclab.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ipclab.support.testing.Echo;
+import ipclab.support.testing.NodeVariables;
 import ipclab.support.testing.Sleeper;
 import ipclab.support.testing.Spawner;
 import java.io.BufferedReader;
@@ -55,6 +56,15 @@ class ChildJvmTest {
             child.waitFor(DEADLINE);
             assertThat(grandchild.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
         }
+    }
+
+    @Test
+    @DisplayName("a Node parent's NODE_CHANNEL_FD goes no further: a child started with ChildJvm does not see it")
+    void nodeChannelVariablesStopHere() throws Exception {
+        ChildJvm.Result result = ChildJvm.main(NodeVariables.class).args("pass-on")
+                .env("NODE_CHANNEL_FD", "99").env("NODE_CHANNEL_SERIALIZATION_MODE", "json").run(DEADLINE);
+        assertThat(result.stdout()).as("stderr: %s", result.stderr())
+                .contains("pass-on sees 99 json").contains("grandchild sees null null");
     }
 
     @Test

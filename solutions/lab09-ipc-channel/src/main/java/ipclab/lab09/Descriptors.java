@@ -1,6 +1,8 @@
 package ipclab.lab09;
 
+import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import ipclab.support.net.Sockets;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +51,25 @@ public final class Descriptors {
             Libc.close(fd);
         } catch (IOException e) {
             System.err.println("closing fd " + fd + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Node's name for what {@code fd} is, as {@code send(message, handle)} writes it in a handle
+     * message's {@code "type"} ({@code lib/internal/child_process.js} 796&ndash;808): a listening
+     * socket is a {@code net.Server} (a Node receiver listens on it), any other stream socket a
+     * {@code net.Socket}. Anything else is {@code net.Native}: a Node receiver gets the bare handle,
+     * and only for a socket libuv knows; for a pipe or a file it finds no handle and nacks.
+     */
+    public static String nodeType(FileDescriptor fd) throws IOException {
+        int number = number(fd);
+        try {
+            if (Sockets.intOption(number, Sockets.SO_ACCEPTCONN) != 0) {
+                return "net.Server";
+            }
+            return Sockets.intOption(number, Sockets.SO_TYPE) == Sockets.SOCK_STREAM ? "net.Socket" : "net.Native";
+        } catch (ErrnoException e) {
+            return "net.Native"; // ENOTSOCK: a pipe, a file, a device
         }
     }
 

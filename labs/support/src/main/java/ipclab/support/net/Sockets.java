@@ -49,6 +49,10 @@ public final class Sockets {
     public static final int MSG_NOSIGNAL = 0x4000;
     /** getsockopt(2): the pid, uid and gid of the process that connected (or called socketpair). */
     public static final int SO_PEERCRED = 17;
+    /** getsockopt(2): the socket's type, {@link #SOCK_STREAM} or another. */
+    public static final int SO_TYPE = 3;
+    /** getsockopt(2): 1 for a listening socket (listen(2) was called), 0 otherwise. */
+    public static final int SO_ACCEPTCONN = 30;
     /** How many connections may wait to be accepted: Node's default for listen(). */
     public static final int BACKLOG = 511;
 
@@ -205,6 +209,22 @@ public final class Sockets {
             Downcall.retryingEintr("getsockopt", "fd " + fd + ", SO_PEERCRED",
                     state -> (int) GETSOCKOPT.invokeExact(state, fd, MessageHeader.SOL_SOCKET, SO_PEERCRED, ucred, length));
             return new PeerCredentials(ucred.getAtIndex(JAVA_INT, 0), ucred.getAtIndex(JAVA_INT, 1), ucred.getAtIndex(JAVA_INT, 2));
+        }
+    }
+
+    /**
+     * getsockopt(2) of an int option at {@code SOL_SOCKET}, such as {@link #SO_TYPE} or
+     * {@link #SO_ACCEPTCONN}: what the kernel says a descriptor is.
+     *
+     * @throws ErrnoException ENOTSOCK when {@code fd} is not a socket (a pipe, a file), EBADF when it is not open
+     */
+    public static int intOption(int fd, int option) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(JAVA_INT);
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) value.byteSize());
+            Downcall.retryingEintr("getsockopt", "fd " + fd + ", option " + option,
+                    state -> (int) GETSOCKOPT.invokeExact(state, fd, MessageHeader.SOL_SOCKET, option, value, length));
+            return value.get(JAVA_INT, 0);
         }
     }
 

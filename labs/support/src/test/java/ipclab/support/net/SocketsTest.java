@@ -161,6 +161,24 @@ class SocketsTest {
                 .hasMessageStartingWith("send(fd " + another[0] + ") failed: EPIPE").hasMessageContaining("the peer has closed its end");
     }
 
+    @Test
+    @DisplayName("intOption: SO_TYPE and SO_ACCEPTCONN say what a descriptor is; ENOTSOCK for a pipe")
+    void whatADescriptorIs() throws Exception {
+        String name = "ipclab-sockets-option-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        int listener = Sockets.listenUnixAbstract(name, Sockets.SOCK_SEQPACKET);
+        opened.add(listener);
+        assertThat(Sockets.intOption(listener, Sockets.SO_ACCEPTCONN)).as("a listening socket").isEqualTo(1);
+        assertThat(Sockets.intOption(listener, Sockets.SO_TYPE)).isEqualTo(Sockets.SOCK_SEQPACKET);
+        int[] stream = pair(Sockets.SOCK_STREAM);
+        assertThat(Sockets.intOption(stream[0], Sockets.SO_ACCEPTCONN)).as("a connected socket").isZero();
+        assertThat(Sockets.intOption(stream[0], Sockets.SO_TYPE)).isEqualTo(Sockets.SOCK_STREAM);
+        int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
+        opened.add(pipe[0]);
+        opened.add(pipe[1]);
+        assertThatThrownBy(() -> Sockets.intOption(pipe[0], Sockets.SO_TYPE))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.is(Errno.ENOTSOCK)).isTrue());
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private int[] pair(int type) throws ErrnoException {
