@@ -278,16 +278,43 @@ function disconnected(child) {
   });
 }
 
+/**
+ * Sockets sent without waiting, then child.disconnect() at once: Node holds the disconnect back
+ * until the last handle's ack (lib/internal/child_process.js 912-914, 684-686), then closes its end
+ * while the child may still be answering that last message. Every socket acked must still be answered.
+ */
+async function disconnectWithSocketsInFlight(child, count) {
+  const server = net.createServer({ pauseOnConnect: true });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = new Promise((resolve) => {
+    const sockets = [];
+    server.on('connection', (socket) => { if (sockets.push(socket) === count) resolve(sockets); });
+  });
+  const answers = Array.from({ length: count }, () => fetchAnswer(server.address().port));
+  // The echoes need a listener: without one Node keeps a message for later on target.channel,
+  // which _disconnect has set to null (lib/internal/child_process.js 920, 953-955): a TypeError.
+  child.on('message', () => {});
+  (await accepted).forEach((socket, i) => child.send({ inFlight: i }, socket));
+  const status = await disconnected(child);
+  const bad = (await Promise.all(answers)).filter((a) => !ANSWER.test(a));
+  server.close();
+  check(`${count} sockets in flight at disconnect() answered by the child`, bad.length === 0,
+    bad.length ? `${bad.length} not answered, e.g. ${JSON.stringify(bad[0])}` : '');
+  return status;
+}
+
 async function checks(args) {
   const child = spawnJava(args);
   const command = javaCommand(args);
   console.log(`child ${child.pid}: ${command.length > 4 ? `${command[0]} … ${command[command.length - 1]}` : command.join(' ')}`);
+  let status;
   try {
     await echoes(child, 1000);
     await socketsHandedOver(child, 100);
     await serverHandedBack(child);
+    status = await disconnectWithSocketsInFlight(child, 50);
   } finally {
-    const status = await disconnected(child);
+    if (status === undefined) status = await disconnected(child);
     check('the child exits 0 when the parent disconnects', status === 0, `exit ${status}`);
   }
 }

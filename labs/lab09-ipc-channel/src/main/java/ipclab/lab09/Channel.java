@@ -119,6 +119,8 @@ public final class Channel implements AutoCloseable {
     private volatile boolean disconnectRequested;
     /** Set once, on the loop, by {@link #shutDown}; read anywhere. */
     private volatile boolean closed;
+    /** True on a channel from a Node parent: a handle must be one Node can take ({@link Descriptors#nodeCanTake}). Set before the channel is returned. */
+    private boolean nodePeer;
 
     // ---- loop-confined: touched on the loop thread only, so without locks ----
     /** The unfinished line between reads: Node's {@code channel[kJSONBuffer]}. */
@@ -226,8 +228,10 @@ public final class Channel implements AutoCloseable {
      */
     private static Channel fromNodeParent(String fdVariable, ChannelOptions options) throws IOException {
         int fd = NodeChannel.inheritedDescriptor(fdVariable);
-        return wrap(EventLoop.main(), fd, () -> Libc.close(fd), options,
+        Channel channel = wrap(EventLoop.main(), fd, () -> Libc.close(fd), options,
                 "child end of Node's channel (pid " + ProcessHandle.current().pid() + ", fd " + fd + ")");
+        channel.nodePeer = true;
+        return channel;
     }
 
     /** A Java parent's channel: connect to the socket it named in {@link #ENVIRONMENT_VARIABLE}. */
@@ -299,9 +303,16 @@ public final class Channel implements AutoCloseable {
      * @return completes when the peer acknowledged (Node calls back once per write instead); fails
      *         with {@link HandleNotDeliveredException} when every transmission was nacked, or
      *         {@link ChannelClosedException} when the channel closed first
+     * @throws IllegalArgumentException on a channel to a Node parent, for a descriptor Node cannot
+     *         take ({@link Descriptors#nodeCanTake}): a file would abort the Node process
      */
     public CompletableFuture<Void> send(JsonNode body, FileDescriptor handle) throws IOException {
         checkOpen("send");
+        if (nodePeer && !Descriptors.nodeCanTake(handle)) {
+            throw new IllegalArgumentException("send: " + name + " leads to Node, which takes pipes, stream sockets and UDP "
+                    + "sockets only; fd " + Descriptors.number(handle) + " is none of them: a file, a device or a terminal "
+                    + "would abort the Node process, another socket would be nacked and block every later handle of Node's channel");
+        }
         PendingHandle pending = new PendingHandle(Envelope.handle(body, Descriptors.nodeType(handle)).toLine(), Descriptors.dup(handle));
         queuedBytes.addAndGet(pending.line.length);
         try {

@@ -13,6 +13,15 @@ import org.newsclub.net.unix.FileDescriptorCast;
 /** Between Java's {@link FileDescriptor} objects and the kernel's descriptor numbers (as in lab 08). */
 public final class Descriptors {
 
+    /** The file type bits of {@code st_mode} ({@code man 7 inode}), and two of their values. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final int S_IFIFO = 0010000;
+    /** getsockopt(2) at SOL_SOCKET: the socket's address family; two of them ({@code man 7 socket}). */
+    private static final int SO_DOMAIN = 39;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+
     private Descriptors() {
     }
 
@@ -58,8 +67,9 @@ public final class Descriptors {
      * Node's name for what {@code fd} is, as {@code send(message, handle)} writes it in a handle
      * message's {@code "type"} ({@code lib/internal/child_process.js} 796&ndash;808): a listening
      * socket is a {@code net.Server} (a Node receiver listens on it), any other stream socket a
-     * {@code net.Socket}. Anything else is {@code net.Native}: a Node receiver gets the bare handle,
-     * and only for a socket libuv knows; for a pipe or a file it finds no handle and nacks.
+     * {@code net.Socket}. Anything else is {@code net.Native}: a Node receiver gets the bare handle
+     * libuv made of it (a pipe: a {@code Pipe}; a UDP socket: a {@code UDP}). What Node cannot take
+     * at all: {@link #nodeCanTake}.
      */
     public static String nodeType(FileDescriptor fd) throws IOException {
         int number = number(fd);
@@ -71,6 +81,25 @@ public final class Descriptors {
         } catch (ErrnoException e) {
             return "net.Native"; // ENOTSOCK: a pipe, a file, a device
         }
+    }
+
+    /**
+     * True when a Node receiver can take {@code fd}: a pipe, a stream socket, a UDP socket. libuv
+     * names what arrived ({@code uv_pipe_pending_type}, {@code uv_guess_handle}). For a file, a
+     * device or a terminal that is a type Node's read callback does not expect: the Node process
+     * aborts on {@code CHECK_EQ(type, UV_UNKNOWN_HANDLE)} ({@code src/stream_wrap.cc},
+     * {@code LibuvStreamWrap::OnUvRead}). For another socket (a Unix datagram one) it is
+     * {@code UV_UNKNOWN_HANDLE}: Node nacks, but the descriptor stays in libuv's one accepted slot,
+     * and every later handle on that channel is nacked too.
+     */
+    public static boolean nodeCanTake(FileDescriptor fd) throws IOException {
+        int number = number(fd);
+        int format = (Integer) Files.getAttribute(Path.of("/proc/self/fd/" + number), "unix:mode") & S_IFMT;
+        if (format != S_IFSOCK) {
+            return format == S_IFIFO;
+        }
+        int domain = Sockets.intOption(number, SO_DOMAIN);
+        return Sockets.intOption(number, Sockets.SO_TYPE) == Sockets.SOCK_STREAM || domain == AF_INET || domain == AF_INET6;
     }
 
     /** How many descriptors this process has open now: the entries of /proc/self/fd. */

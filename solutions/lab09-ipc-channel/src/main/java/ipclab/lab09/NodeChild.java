@@ -24,7 +24,8 @@ import java.nio.charset.StandardCharsets;
  *       accepts, and answers each connection the same way;</li>
  *   <li>for {@code {"give": "server"}}, opens a listener on 127.0.0.1 and sends it to the parent with
  *       {@code {"server": port}}: Node's side gets a {@code net.Server} that listens on it;</li>
- *   <li>exits 0 when the channel closes: the parent disconnected, or died.</li>
+ *   <li>exits 0 when the channel closes: the parent disconnected, or died; 1, with the reason on
+ *       stderr, when the parent broke the protocol (a line longer than {@link ChannelOptions#maxLineBytes()}).</li>
  * </ul>
  * {@code docs/bench/node_interop.js} is such a parent. Given code.
  */
@@ -41,19 +42,29 @@ public final class NodeChild {
         // Not fromEnvironment(): its default exits 87 on the parent's EOF; a Node child exits 0 on disconnect.
         Channel channel = Channel.fromEnvironment(ChannelOptions.defaults());
         NodeChild child = new NodeChild(channel);
-        channel.onMessage(child::onMessage).onDisconnect(() -> System.exit(0)).start();
+        // A peer that broke the protocol is no disconnect: say what it sent, and exit 1, not 0.
+        channel.onMessage(child::onMessage)
+                .onError(e -> {
+                    System.err.println("node-child: " + e.getMessage());
+                    System.exit(1);
+                })
+                .onDisconnect(() -> System.exit(0)).start();
         channel.whenClosed().get();
     }
 
-    /** On the loop: echo, then serve the socket that came with it, if any. */
+    /**
+     * On the loop: serve the socket that came with it, if any, then echo. In that order: the socket
+     * was acked, so it is ours alone; the echo may find the channel gone (a parent that disconnected
+     * right after the ack), and then the disconnect listener exits inside that send.
+     */
     private void onMessage(Message message) {
         try {
-            ObjectNode echo = Envelope.JSON.createObjectNode();
-            echo.set("echo", message.body());
-            channel.send(echo);
             if (message.handle().isPresent()) {
                 serve(Descriptors.number(message.handle().get()));
             }
+            ObjectNode echo = Envelope.JSON.createObjectNode();
+            echo.set("echo", message.body());
+            channel.send(echo);
             if ("server".equals(message.body().path("give").asText())) {
                 giveServer();
             }
