@@ -46,6 +46,9 @@ class EnvelopeTest {
                     + "(JSON writes a newline inside a string as \\n)", envelope).isEqualTo(line.length - 1);
             assertThat(Envelope.parse(Arrays.copyOf(line, line.length - 1))).as("the line %s read back", text(line)).isEqualTo(envelope);
         }
+        assertThat(parse("{\"cmd\":\"NODE_HANDLE\",\"type\":\"net.Socket\",\"msg\":{\"socket\":1},\"key\":\"4:127.0.0.1:0\"}"))
+                .as("the line Node 20 writes for a socket its server accepted, \"key\" and all")
+                .isEqualTo(Envelope.handle(TestKit.json().put("socket", 1), "net.Socket"));
         assertThat(parse("{\"cmd\":\"NODE_SOCKET_NOTIFY_CLOSE\",\"key\":\"k\"}").kind())
                 .as("another internal message of Node's (a \"cmd\" that starts with NODE_)").isEqualTo(Envelope.INTERNAL);
         assertThat(parse("{\"cmd\":\"NODE_\"}").kind()).as("Node's isInternal wants more than the prefix").isEqualTo(Envelope.MESSAGE);

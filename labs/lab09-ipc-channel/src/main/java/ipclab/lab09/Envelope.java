@@ -52,16 +52,17 @@ public record Envelope(String kind, JsonNode body, String type) {
      * @throws IllegalArgumentException for a body whose {@code "cmd"} starts with {@code NODE_}
      */
     public static Envelope message(JsonNode body) {
-        if (isInternal(body)) {
-            throw new IllegalArgumentException("a message whose \"cmd\" is " + body.get("cmd")
-                    + " is one of Node's internal messages (its \"cmd\" starts with " + INTERNAL_PREFIX + "): a Node peer "
-                    + "would take it for its own protocol; choose another \"cmd\"");
-        }
+        refuseInternal(body);
         return new Envelope(MESSAGE, body, null);
     }
 
-    /** A message with a descriptor of Node's kind {@code type} attached ({@link Descriptors#nodeType}). */
+    /**
+     * A message with a descriptor of Node's kind {@code type} attached ({@link Descriptors#nodeType}).
+     * As for {@link #message}, its body must not be one of Node's internal messages: Node would hand
+     * the descriptor to its own machinery (child_process.js 713&ndash;714), not to its listeners.
+     */
     public static Envelope handle(JsonNode body, String type) {
+        refuseInternal(body);
         return new Envelope(HANDLE, body, type);
     }
 
@@ -71,6 +72,14 @@ public record Envelope(String kind, JsonNode body, String type) {
 
     public static Envelope nack() {
         return new Envelope(NACK, null, null);
+    }
+
+    private static void refuseInternal(JsonNode body) {
+        if (isInternal(body)) {
+            throw new IllegalArgumentException("a message whose \"cmd\" is " + body.get("cmd")
+                    + " is one of Node's internal messages (its \"cmd\" starts with " + INTERNAL_PREFIX + "): a Node peer "
+                    + "would take it for its own protocol; choose another \"cmd\"");
+        }
     }
 
     /**

@@ -17,10 +17,6 @@ public final class Descriptors {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int S_IFIFO = 0010000;
-    /** getsockopt(2) at SOL_SOCKET: the socket's address family; two of them ({@code man 7 socket}). */
-    private static final int SO_DOMAIN = 39;
-    private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
 
     private Descriptors() {
     }
@@ -98,8 +94,8 @@ public final class Descriptors {
         if (format != S_IFSOCK) {
             return format == S_IFIFO;
         }
-        int domain = Sockets.intOption(number, SO_DOMAIN);
-        return Sockets.intOption(number, Sockets.SO_TYPE) == Sockets.SOCK_STREAM || domain == AF_INET || domain == AF_INET6;
+        int domain = Sockets.intOption(number, Sockets.SO_DOMAIN);
+        return Sockets.intOption(number, Sockets.SO_TYPE) == Sockets.SOCK_STREAM || domain == Sockets.AF_INET || domain == Sockets.AF_INET6;
     }
 
     /** How many descriptors this process has open now: the entries of /proc/self/fd. */

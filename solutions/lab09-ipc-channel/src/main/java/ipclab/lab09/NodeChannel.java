@@ -27,7 +27,7 @@ final class NodeChannel {
     }
 
     /**
-     * The descriptor named by {@code fdVariable}, checked to be a stream socket and made
+     * The descriptor named by {@code fdVariable}, checked to be a Unix stream socket and made
      * close-on-exec: Node deletes the two variables so that its own children do not inherit the
      * channel; a JVM cannot change its environment, so {@code ChildJvm} leaves them out of every
      * child's, and close-on-exec keeps the descriptor out of any other program we start.
@@ -54,8 +54,10 @@ final class NodeChannel {
             throw new IOException(FD_VARIABLE + "=" + fd + ": " + e.getMessage() + ". EBADF: this process did not inherit it "
                     + "(a parent that is not Node passed the variable on without the descriptor); ENOTSOCK: it is not a channel", e);
         }
-        if (type != Sockets.SOCK_STREAM) {
-            throw new IOException(FD_VARIABLE + "=" + fd + " is a socket of type " + type + ", not the stream socket Node makes");
+        if (type != Sockets.SOCK_STREAM || Sockets.intOption(fd, Sockets.SO_DOMAIN) != Sockets.AF_UNIX) {
+            // A number the parent did not pass may be one the JVM has opened for itself since.
+            throw new IOException(FD_VARIABLE + "=" + fd + " is not the Unix stream socket Node makes (type " + type
+                    + "): was this process started by Node with an 'ipc' entry in its stdio?");
         }
         Libc.fcntl(fd, Libc.F_SETFD, Libc.FD_CLOEXEC);
         return fd;

@@ -35,6 +35,9 @@ public final class Sockets {
 
     /** The Unix domain: sockets that connect processes on one machine. */
     public static final int AF_UNIX = 1;
+    /** IPv4 and IPv6: what {@link #SO_DOMAIN} says of a TCP or UDP socket. */
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
     /** A byte stream: boundaries between writes are not kept. */
     public static final int SOCK_STREAM = 1;
     /** Connected, reliable, in order, and every message arrives whole, as sent (lab 05). */
@@ -53,6 +56,8 @@ public final class Sockets {
     public static final int SO_TYPE = 3;
     /** getsockopt(2): 1 for a listening socket (listen(2) was called), 0 otherwise. */
     public static final int SO_ACCEPTCONN = 30;
+    /** getsockopt(2): the socket's address family, {@link #AF_UNIX} or another. */
+    public static final int SO_DOMAIN = 39;
     /** How many connections may wait to be accepted: Node's default for listen(). */
     public static final int BACKLOG = 511;
 
