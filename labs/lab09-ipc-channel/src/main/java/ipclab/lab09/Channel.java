@@ -538,7 +538,7 @@ public final class Channel implements AutoCloseable {
 
     /** One parsed line: a message for the listeners, a handle (ack or nack it), an ack or nack for us, or Node's internal business. */
     private void dispatch(Envelope envelope) throws IOException {
-        throw new UnsupportedOperationException("TODO: by kind: a message to the listeners; a handle line acked and delivered with the arrived descriptor, or nacked and dropped without one (a descriptor out of the slot is closed unless a listener got it, also when the ack fails); ack and nack to onAck and onNack; another internal message of Node's to nobody");
+        throw new UnsupportedOperationException("TODO: by kind: a message to the listeners; a handle line acked and delivered with the arrived descriptor (unless its msg is internal: then closed), or nacked and dropped without one (a descriptor out of the slot is closed unless a listener got it, also when the ack fails); ack and nack to onAck and onNack; another internal message of Node's to nobody");
     }
 
     private void deliver(Message message) {

@@ -665,13 +665,14 @@ public final class Channel implements AutoCloseable {
                 boolean delivered = false;
                 try {
                     control(Envelope.ack()); // before the listeners, as Node (703)
-                    if (!messageListeners.isEmpty()) {
+                    // An internal msg with a descriptor is Node's own business (714): acked, then closed here.
+                    if (!messageListeners.isEmpty() && !Envelope.isInternal(envelope.body())) {
                         deliver(new Message(envelope.body(), Optional.of(handle)));
                         delivered = true; // the listeners own it now
                     }
                 } finally {
                     if (!delivered) {
-                        Descriptors.closeQuietly(handle); // nobody listens, or the ack failed: out of the slot, so ours to close
+                        Descriptors.closeQuietly(handle); // nobody listens, it was internal, or the ack failed: out of the slot, so ours to close
                     }
                 }
             }
