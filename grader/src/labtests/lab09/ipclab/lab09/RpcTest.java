@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import ipclab.grader.api.Graded;
 import ipclab.support.loop.EventLoop;
+import ipclab.testkit.Await;
+import ipclab.testkit.FdTargets;
+import java.io.FileInputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -16,7 +19,7 @@ class RpcTest {
     private static final String STEP = "Step 7: Calls on the loop";
 
     @Test
-    @Graded(points = 5, handout = STEP)
+    @Graded(points = 4, handout = STEP)
     @DisplayName("the parent calls the child, and the child, inside that call, calls the parent back")
     void callsBothWays() throws Exception {
         long ourPid = ProcessHandle.current().pid();
@@ -93,6 +96,25 @@ class RpcTest {
             Throwable failure = TestKit.failureOf(call, "the channel closed under the call's own send, and the call kept waiting: "
                     + "a call must be pending before it is sent, so that the disconnect fails it");
             assertThat(failure).isInstanceOf(ChannelClosedException.class).hasMessageContaining("anything");
+        }
+    }
+
+    @Test
+    @Graded(points = 1, handout = STEP)
+    @DisplayName("a handle sent to a channel whose only listener is an Rpc is acked and closed: an Rpc never owns one")
+    void handleToAnRpcIsClosed() throws Exception {
+        try (EventLoop loop = TestKit.loop(); TestKit.Pair pair = TestKit.Pair.open(loop, ChannelOptions.defaults(), false)) {
+            new Rpc(pair.channel());
+            pair.channel().start();
+            int before = FdTargets.ofThisProcess().size();
+            try (FileInputStream devNull = new FileInputStream("/dev/null")) {
+                pair.peer().sendLine(TestKit.line("handle", TestKit.json().put("unwanted", true)), Descriptors.number(devNull.getFD()));
+            }
+            assertThat(TestKit.JSON.readTree(pair.peer().readLine("the handle line came with its descriptor, and no ack came back")
+                    .text()).path("cmd").asText()).isEqualTo("NODE_HANDLE_ACK");
+            Await.until(TestKit.DEADLINE, () -> FdTargets.ofThisProcess().size() == before, "nobody but an Rpc listens, and an Rpc "
+                    + "never takes a handle, so the channel must close it: " + FdTargets.ofThisProcess().size() + " descriptors open, "
+                    + before + " before it came (dispatch: is the handle closed when no message listener owns it?)");
         }
     }
 

@@ -161,6 +161,11 @@ final class TestKit {
     record Pair(EventLoop loop, Channel channel, Closeable ourEnd, RawPeer peer, BlockingQueue<Message> inbox) implements AutoCloseable {
 
         static Pair open(EventLoop loop, ChannelOptions options) throws Exception {
+            return open(loop, options, true);
+        }
+
+        /** As {@link #open(EventLoop, ChannelOptions)}; without an inbox, the channel has no message listener of the test's. */
+        static Pair open(EventLoop loop, ChannelOptions options, boolean withInbox) throws Exception {
             int[] ends = Sockets.socketpair(Sockets.SOCK_STREAM);
             // Closes the channel's end once, whoever asks first: the channel when it shuts down, or
             // close() below when the channel could not (its shutDown still a TODO, or throwing).
@@ -172,7 +177,9 @@ final class TestKit {
             };
             Channel channel = Channel.wrap(loop, ends[0], ourEnd, options, "the channel under test");
             BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
-            channel.onMessage(inbox::add);
+            if (withInbox) {
+                channel.onMessage(inbox::add);
+            }
             return new Pair(loop, channel, ourEnd, new RawPeer(ends[1]), inbox);
         }
 

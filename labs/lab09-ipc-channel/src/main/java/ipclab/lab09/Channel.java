@@ -109,6 +109,8 @@ public final class Channel implements AutoCloseable {
     private final ChannelOptions options;
     private final String name;
     private final List<Consumer<Message>> messageListeners = new CopyOnWriteArrayList<>();
+    /** Listeners that read messages but never own a handle ({@link Rpc}): with only these, a received handle is closed. */
+    private final List<Consumer<Message>> observers = new CopyOnWriteArrayList<>();
     private final List<Runnable> disconnectListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<IOException>> errorListeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -237,6 +239,15 @@ public final class Channel implements AutoCloseable {
     /** A Java parent's channel: connect to the socket it named in {@link #ENVIRONMENT_VARIABLE}. */
     private static Channel connectToParent(ChannelOptions options) throws IOException {
         throw new UnsupportedOperationException("TODO: connect to the path in IPCLAB_CHANNEL and wrap it on EventLoop.main(); without the variable, an IllegalStateException that names it and Channel.fork");
+    }
+
+    /**
+     * As {@link #onMessage}, for a listener that never takes a handle ({@link Rpc}): it sees every
+     * message, but does not count as the owner a received descriptor needs, so a channel with
+     * only observers acks a handle and closes it instead of leaking it.
+     */
+    void observe(Consumer<Message> observer) {
+        observers.add(observer);
     }
 
     /** Calls {@code listener} on the loop thread for every message, in the order they were sent. */
@@ -544,6 +555,9 @@ public final class Channel implements AutoCloseable {
     private void deliver(Message message) {
         for (Consumer<Message> listener : messageListeners) {
             runGuarded(() -> listener.accept(message), "a message listener");
+        }
+        for (Consumer<Message> observer : observers) {
+            runGuarded(() -> observer.accept(message), "an observer (Rpc)");
         }
     }
 

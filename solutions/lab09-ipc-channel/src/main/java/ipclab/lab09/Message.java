@@ -9,7 +9,8 @@ import java.util.Optional;
  * the handle: a new descriptor in <em>our</em> table for the sender's open file description.
  * Closing the handle is the listener's job ({@link Descriptors#close(FileDescriptor)}, or wrap it
  * in a stream and close that). Every listener sees the same descriptor: when several listen, let
- * exactly one of them own (and close) handles — an {@link Rpc} never does.
+ * exactly one of them own (and close) handles. An {@link Rpc} never does; a channel with no
+ * listener but an Rpc closes every handle it receives.
  */
 public record Message(JsonNode body, Optional<FileDescriptor> handle) {
 }

@@ -52,7 +52,7 @@ public final class Rpc {
 
     public Rpc(Channel channel) {
         this.channel = channel;
-        channel.onMessage(this::onMessage);
+        channel.observe(this::onMessage); // an Rpc never takes a handle: alone, it lets the channel close them
         channel.onDisconnect(this::failPending);
     }
 
