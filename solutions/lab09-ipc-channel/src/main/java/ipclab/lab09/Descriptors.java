@@ -52,11 +52,7 @@ public final class Descriptors {
 
     /** As {@link #closeQuietly(FileDescriptor)}, by number: a descriptor that recvmsg installed for us. */
     public static void closeQuietly(int fd) {
-        try {
-            Libc.close(fd);
-        } catch (IOException e) {
-            System.err.println("closing fd " + fd + " failed: " + e.getMessage());
-        }
+        Libc.closeQuietly(fd, "closing fd " + fd + " failed");
     }
 
     /**
