@@ -47,8 +47,11 @@ public final class ErrnoException extends IOException {
             Map.entry("*:ECONNRESET", "the peer closed the connection with data it had not read yet, or reset it"),
             Map.entry("send:EPIPE", "the peer has closed its end, or shut it down: nobody can ever read these bytes"),
             Map.entry("sendmsg:EPIPE", "the peer has closed its end, or shut it down: nobody can ever read these bytes"),
-            Map.entry("bind:EADDRINUSE", "another socket is bound to that address already (an abstract name is free again only when that socket is closed)"),
-            Map.entry("connect:ECONNREFUSED", "no socket listens on that address (for an abstract name: none is bound to it, or it is not listening)"),
+            Map.entry("bind:EADDRINUSE", "another socket is bound to that address already (an abstract name is free again only when that socket is closed;"
+                    + " a path stays taken while its socket file exists, even a stale one nobody listens on)"),
+            Map.entry("connect:ECONNREFUSED", "no socket listens on that address (for an abstract name: none is bound to it, or it is not listening;"
+                    + " for a path: the socket file is stale, its listener is gone)"),
+            Map.entry("connect:ENOENT", "no socket file has that path (the server is not running, or removed it)"),
             Map.entry("accept4:EINVAL", "the socket is not listening: listen(2) was not called on it, or it was shut down"),
             Map.entry("epoll_ctl:EPERM", "epoll cannot watch this kind of file: a regular file or a directory is always ready to read and write"),
             Map.entry("epoll_ctl:EEXIST", "this descriptor is in the epoll instance's interest list already"),
