@@ -26,6 +26,14 @@ public final class ErrnoException extends IOException {
             Map.entry("kcmp:EBADF", "one of the two descriptors is not open in its process"),
             Map.entry("kill:ESRCH", "no process with that pid exists: it has exited and been reaped"),
             Map.entry("kill:EPERM", "this process may not signal that one (it belongs to another user)"),
+            Map.entry("killpg:ESRCH", "no process is left in that process group"),
+            Map.entry("killpg:EPERM", "this process may not signal any process of that group (they belong to another user)"),
+            Map.entry("setsid:EPERM", "this process leads a process group already, and a group leader cannot start a session"),
+            Map.entry("getsid:ESRCH", "no process with that pid exists"),
+            Map.entry("getpgid:ESRCH", "no process with that pid exists"),
+            Map.entry("waitpid:ECHILD", "that process is not a child of this one, or it was reaped already"),
+            Map.entry("pidfd_open:ESRCH", "no process with that pid exists (a zombie still does: it has exited but not been reaped)"),
+            Map.entry("pidfd_open:ENOSYS", "this kernel has no pidfd_open (Linux 5.3 added it)"),
             Map.entry("fcntl:EINVAL", "that command or argument is not valid for this kind of descriptor"),
             Map.entry("fcntl:EPERM", "an unprivileged process may not grow a pipe beyond /proc/sys/fs/pipe-max-size"),
             Map.entry("fcntl:EBUSY", "the pipe holds more data than the smaller size could keep"),
@@ -41,8 +49,11 @@ public final class ErrnoException extends IOException {
             Map.entry("*:ECONNRESET", "the peer closed the connection with data it had not read yet, or reset it"),
             Map.entry("send:EPIPE", "the peer has closed its end, or shut it down: nobody can ever read these bytes"),
             Map.entry("sendmsg:EPIPE", "the peer has closed its end, or shut it down: nobody can ever read these bytes"),
-            Map.entry("bind:EADDRINUSE", "another socket is bound to that address already (an abstract name is free again only when that socket is closed)"),
-            Map.entry("connect:ECONNREFUSED", "no socket listens on that address (for an abstract name: none is bound to it, or it is not listening)"),
+            Map.entry("bind:EADDRINUSE", "another socket is bound to that address already (an abstract name is free again only when that socket is closed;"
+                    + " a path stays taken while its socket file exists, even a stale one nobody listens on)"),
+            Map.entry("connect:ECONNREFUSED", "no socket listens on that address (for an abstract name: none is bound to it, or it is not listening;"
+                    + " for a path: the socket file is stale, its listener is gone)"),
+            Map.entry("connect:ENOENT", "no socket file has that path (the server is not running, or removed it)"),
             Map.entry("accept4:EINVAL", "the socket is not listening: listen(2) was not called on it, or it was shut down"),
             Map.entry("epoll_ctl:EPERM", "epoll cannot watch this kind of file: a regular file or a directory is always ready to read and write"),
             Map.entry("epoll_ctl:EEXIST", "this descriptor is in the epoll instance's interest list already"),
@@ -53,7 +64,17 @@ public final class ErrnoException extends IOException {
     private final int code;
 
     public ErrnoException(String call, String on, int code) {
-        super(describe(call, on, code));
+        this(call, on, code, null);
+    }
+
+    /**
+     * A failure whose meaning the caller knows better than a fixed text can say, e.g. for
+     * posix_spawn's ENOENT, "no such program 'x' on PATH" rather than only "no such file".
+     *
+     * @param meaning what it means here, or {@code null} for the usual text of this call and errno
+     */
+    public ErrnoException(String call, String on, int code, String meaning) {
+        super(describe(call, on, code, meaning));
         this.call = call;
         this.code = code;
     }
@@ -78,12 +99,12 @@ public final class ErrnoException extends IOException {
         return code == errno.code();
     }
 
-    private static String describe(String call, String on, int code) {
+    private static String describe(String call, String on, int code, String meaningHere) {
         String symbol = Errno.symbolOf(code);
         StringBuilder text = new StringBuilder()
                 .append(call).append('(').append(on).append(") failed: ")
                 .append(symbol).append(" (").append(Libc.strerror(code)).append(')');
-        String meaning = MEANINGS.getOrDefault(call + ":" + symbol, MEANINGS.get("*:" + symbol));
+        String meaning = meaningHere != null ? meaningHere : MEANINGS.getOrDefault(call + ":" + symbol, MEANINGS.get("*:" + symbol));
         if (meaning != null) {
             text.append(": ").append(meaning);
         }
