@@ -13,8 +13,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tests of what a lab gives the labs after it ({@code grader/src/test/given/labNN}: lab 10's
- * cluster as labs 11 and 12 drive it), run against the reference solutions the way graded tests
+ * The tests of a lab's given code ({@code grader/src/test/given/labNN}: lab 09's channel when its
+ * loop closes first, lab 10's cluster as labs 11 and 12 drive it), run against the reference solutions the way graded tests
  * run: compiled against the lab, isolated, under a deadline, checked for leaks. They are worth no
  * points to a student: given code is not graded, but it must keep working for the labs that use it.
  */

@@ -333,11 +333,14 @@ public final class Channel implements AutoCloseable {
         }
         PendingHandle pending = new PendingHandle(Envelope.handle(body, Descriptors.nodeType(handle)).toLine(), Descriptors.dup(handle));
         queuedBytes.addAndGet(pending.line.length);
-        try {
-            onLoop(() -> sendHandle(pending));
-        } catch (ChannelClosedException e) {
+        Runnable giveBack = () -> {
             queuedBytes.addAndGet(-pending.line.length);
-            pending.settle(e);
+            pending.settle(new ChannelClosedException(name + ": its event loop " + loop.name() + " closed before the handle was sent"));
+        };
+        try {
+            onLoop(() -> sendHandle(pending), giveBack); // a loop closed first must not keep our dup open for ever
+        } catch (ChannelClosedException e) {
+            giveBack.run();
         }
         return pending.acknowledged;
     }
@@ -411,12 +414,17 @@ public final class Channel implements AutoCloseable {
 
     /** Runs {@code task} on the loop: now when called there, else in its next turn (one wake-up). */
     void onLoop(IoTask task) throws ChannelClosedException {
+        onLoop(task, () -> { });
+    }
+
+    /** {@link #onLoop(IoTask)}, with what to do instead if the loop is closed before the task runs ({@link EventLoop#execute(Runnable, Runnable)}). */
+    void onLoop(IoTask task, Runnable ifDropped) throws ChannelClosedException {
         if (loop.inLoop()) {
             guarded(task);
             return;
         }
         try {
-            loop.execute(() -> guarded(task));
+            loop.execute(() -> guarded(task), ifDropped);
         } catch (RejectedExecutionException e) {
             throw new ChannelClosedException(name + ": its event loop " + loop.name() + " is closed");
         }

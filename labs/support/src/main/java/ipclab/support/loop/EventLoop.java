@@ -4,7 +4,9 @@ import ipclab.support.ErrnoException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
@@ -412,6 +414,27 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
+     * Runs {@code task} on the loop as {@link #execute} does; but if the loop is closed while the
+     * task is still queued, {@code ifDropped} runs instead, once, on the thread that closes it. How a
+     * task that owns something (a descriptor it was to send, a future someone waits on) gives it back
+     * rather than leak it when its loop goes away first.
+     *
+     * @throws RejectedExecutionException when the loop is closed already: neither runs, and what the
+     *                                    task held is still the caller's
+     */
+    public void execute(Runnable task, Runnable ifDropped) {
+        execute(new Droppable(Objects.requireNonNull(task, "task"), Objects.requireNonNull(ifDropped, "ifDropped")));
+    }
+
+    /** A queued task that says what to do if it never runs ({@link #execute(Runnable, Runnable)}). */
+    private record Droppable(Runnable task, Runnable ifDropped) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
+
+    /**
      * Runs {@code task} on the loop thread in its next turn, as {@link #execute}, and completes the
      * future with its result or with what it threw: how another thread asks the loop a question, or
      * changes loop state and learns that it is done. Waiting on the future from the loop's own thread
@@ -469,7 +492,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Stops the loop and frees its epoll instance and eventfd. Watched descriptors stay open, queued
-     * tasks and pending timers are dropped. Callable from any thread, any number of times.
+     * tasks and pending timers are dropped (a task queued with {@link #execute(Runnable, Runnable)}
+     * gets its {@code ifDropped} run). Callable from any thread, any number of times.
      *
      * <p>From another thread, it returns once the loop has finished its turn. From a callback, on the
      * loop thread, it returns at once and the loop ends after the callback: it never waits for its
@@ -477,6 +501,16 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     @Override
     public void close() {
+        List<Droppable> dropped = new ArrayList<>();
+        try {
+            closeAndWait(dropped);
+        } finally {
+            // Outside every lock: a hand-back may complete a future whose callbacks run right here.
+            dropped.forEach(d -> runReporting(d.ifDropped(), "a dropped task's ifDropped"));
+        }
+    }
+
+    private void closeAndWait(List<Droppable> dropped) {
         boolean interrupted = false;
         synchronized (this) {
             if (closed) {
@@ -484,6 +518,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
             closed = true;
             synchronized (queueLock) {
+                queued.stream().filter(Droppable.class::isInstance).map(Droppable.class::cast).forEach(dropped::add);
                 queued.clear(); // and execute() refuses new ones from now on
             }
             stopRequested = true;

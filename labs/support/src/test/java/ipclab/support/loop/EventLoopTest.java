@@ -350,6 +350,28 @@ class EventLoopTest {
     }
 
     @Test
+    @DisplayName("a task queued with what to do if it never runs: close() runs that instead, once, and the task never runs")
+    void closeHandsBackWhatDroppedTasksHeld() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+        AtomicInteger handedBack = new AtomicInteger();
+        EventLoop idle = EventLoop.open(); // never run: whatever is queued stays queued until close()
+        idle.execute(ran::incrementAndGet, handedBack::incrementAndGet);
+        idle.execute(ran::incrementAndGet); // nothing to hand back: dropped, as before
+        idle.close();
+        idle.close();
+        assertThat(ran).as("tasks run after close()").hasValue(0);
+        assertThat(handedBack).as("ifDropped calls").hasValue(1);
+        assertThatThrownBy(() -> idle.execute(ran::incrementAndGet, handedBack::incrementAndGet))
+                .as("on a closed loop the caller is told at once, and keeps what the task held")
+                .isInstanceOf(RejectedExecutionException.class);
+        assertThat(handedBack).hasValue(1);
+
+        CompletableFuture<Void> ranOnLoop = new CompletableFuture<>();
+        loop.execute(() -> ranOnLoop.complete(null), () -> ranOnLoop.completeExceptionally(new AssertionError("dropped")));
+        ranOnLoop.get(WAIT_SECONDS, TimeUnit.SECONDS); // on a running loop it is an ordinary task
+    }
+
+    @Test
     @DisplayName("open() and run(): the calling thread is the loop until stop(); what was scheduled before run() runs on it")
     void runOnTheCallingThread() throws Exception {
         try (EventLoop own = EventLoop.open()) {
