@@ -18,8 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(TestKit.WorkerErrors.class) // a failure quotes what the workers wrote on standard error
 class LifecycleTest {
 
     private static final String FORK = "Step 3: One loop for the master";

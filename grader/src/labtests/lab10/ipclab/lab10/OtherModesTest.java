@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TestKit.WorkerErrors.class) // a failure quotes what the workers wrote on standard error
 class OtherModesTest {
 
     private static final String STEP = "Step 6: A shared listener, and SO_REUSEPORT";

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TestKit.WorkerErrors.class) // a failure quotes what the workers wrote on standard error
 class RoundRobinTest {
 
     private static final String RR = "Step 4: Round-robin, end to end";

@@ -8,6 +8,7 @@ import ipclab.testkit.Await;
 import ipclab.testkit.FdTargets;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ProcessBuilder.Redirect;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -18,6 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** Helpers for the lab 10 tests: recording a cluster's events, clients with deadlines, who holds a socket. */
 final class TestKit {
@@ -27,9 +31,69 @@ final class TestKit {
     private TestKit() {
     }
 
-    /** Two workers, port 0, no delay, restart on, round-robin. */
+    /**
+     * Where the workers of the running test write their standard error: a worker that throws (a
+     * {@code TODO} in {@code ClusterWorker}, say) says why only there, and a failure quotes it
+     * ({@link #whatWentWrong()}). Made and removed around each test by {@link WorkerErrors}; null
+     * outside a test (a master in a child JVM), where the workers' standard error is inherited.
+     */
+    private static volatile Path workerErrors;
+    /** The most of the workers' standard error a failure quotes: the end, where the exception is. */
+    private static final int QUOTED_BYTES = 3000;
+
+    /** {@code workers} workers, port 0, no delay, restart on, round-robin; their standard error in the test's file. */
     static ClusterOptions options(int workers) {
-        return ClusterOptions.defaults().withWorkers(workers).withPort(0).withDelay(Duration.ZERO);
+        Path errors = workerErrors;
+        return ClusterOptions.defaults().withWorkers(workers).withPort(0).withDelay(Duration.ZERO)
+                .withWorkerOutput(Redirect.INHERIT, errors == null ? Redirect.INHERIT : Redirect.appendTo(errors.toFile()));
+    }
+
+    /** Gives each test of a class that forks workers a file for their standard error, and removes it afterwards. */
+    static final class WorkerErrors implements BeforeEachCallback, AfterEachCallback {
+        @Override
+        public void beforeEach(ExtensionContext context) throws IOException {
+            workerErrors = Files.createTempFile("lab10-workers-", ".stderr");
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) throws IOException {
+            Path errors = workerErrors;
+            workerErrors = null;
+            if (errors != null) {
+                Files.deleteIfExists(errors);
+            }
+        }
+    }
+
+    /**
+     * What explains an event or an answer that never came: what a callback on the master's loop threw
+     * since the test began, and the end of what its workers wrote on standard error. Empty when neither.
+     */
+    static String whatWentWrong() {
+        return CallbackFailures.describeSince(testBegan) + workersStandardError();
+    }
+
+    private static String workersStandardError() {
+        Path errors = workerErrors;
+        if (errors == null) {
+            return "";
+        }
+        try {
+            byte[] all = Files.readAllBytes(errors);
+            int from = Math.max(0, all.length - QUOTED_BYTES);
+            if (from > 0) { // quote whole lines: start after the line the cut falls in
+                while (from < all.length && all[from - 1] != '\n') {
+                    from++;
+                }
+            }
+            if (from >= all.length) {
+                return "";
+            }
+            String text = new String(all, from, all.length - from, StandardCharsets.UTF_8).strip();
+            return "\nThe workers wrote on standard error" + (from > 0 ? " (the end of it)" : "") + ":\n" + text;
+        } catch (IOException e) {
+            return "\n(the workers' standard error could not be read: " + e + ")";
+        }
     }
 
     /** One event as the cluster reported it, and the thread it was reported on. */
@@ -112,7 +176,7 @@ final class TestKit {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     return fail(whenMissing + " (events within " + DEADLINE.toSeconds() + " s: " + events + ")"
-                            + CallbackFailures.describeSince(testBegan));
+                            + whatWentWrong());
                 }
                 wait(Math.max(1, left / 1_000_000));
             }
@@ -145,7 +209,7 @@ final class TestKit {
         try (InputStream in = socket.getInputStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (SocketTimeoutException e) {
-            return fail("no answer and no EOF within " + DEADLINE.toSeconds() + " s: " + whenItHangs + CallbackFailures.describeSince(testBegan));
+            return fail("no answer and no EOF within " + DEADLINE.toSeconds() + " s: " + whenItHangs + whatWentWrong());
         } catch (java.net.SocketException e) {
             return "RESET";
         } finally {
