@@ -20,8 +20,16 @@ public final class Processes {
     private Processes() {
     }
 
-    /** A process's state letter and parent, from /proc/PID/stat. */
-    public record Stat(char state, long parent) {
+    /**
+     * A process's state letter, parent, group, session and controlling terminal, from /proc/PID/stat
+     * (fields 3–7, proc(5)).
+     *
+     * @param pgrp    its process group: the group a signal to {@code -pgrp} reaches (a shell's job)
+     * @param session its session: the pid of the session's leader, who called setsid(2)
+     * @param ttyNr   its controlling terminal's device number (major, minor as the kernel encodes them),
+     *                0 when it has none, as a daemon has none
+     */
+    public record Stat(char state, long parent, long pgrp, long session, int ttyNr) {
         /** Exited and waiting to be reaped (Z), or being removed (X): it holds nothing worth reporting. */
         public boolean zombie() {
             return state == 'Z' || state == 'X';
@@ -42,9 +50,11 @@ public final class Processes {
     public static Stat stat(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // pid (comm) state ppid ...: comm may contain spaces and parentheses, so look after the last ')'.
-            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
-            return new Stat(after[0].charAt(0), Long.parseLong(after[1]));
+            // pid (comm) state ppid pgrp session tty_nr ...: comm may contain spaces and parentheses,
+            // so look after the last ')'.
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 6);
+            return new Stat(after[0].charAt(0), Long.parseLong(after[1]), Long.parseLong(after[2]), Long.parseLong(after[3]),
+                    Integer.parseInt(after[4]));
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -28,6 +28,11 @@ class ProcessesTest {
             assertThat(stat).isNotNull();
             assertThat(stat.parent()).isEqualTo(self);
             assertThat(stat.zombie()).isFalse();
+            Processes.Stat mine = Processes.stat(self);
+            assertThat(mine).isNotNull();
+            assertThat(stat.pgrp()).as("a child the JDK starts stays in its parent's group and session").isEqualTo(mine.pgrp());
+            assertThat(stat.session()).isEqualTo(mine.session());
+            assertThat(stat.ttyNr()).isEqualTo(mine.ttyNr());
             assertThat(Processes.children(self)).contains(pid);
             assertThat(Processes.pids()).contains(self, pid);
             assertThat(Processes.commandLine(pid)).containsExactly("sleep", "30");
@@ -76,8 +81,8 @@ class ProcessesTest {
     @Test
     @DisplayName("Z and X are zombies, holding nothing")
     void zombies() {
-        assertThat(new Processes.Stat('Z', 1).zombie()).isTrue();
-        assertThat(new Processes.Stat('X', 1).zombie()).isTrue();
-        assertThat(new Processes.Stat('S', 1).zombie()).isFalse();
+        assertThat(new Processes.Stat('Z', 1, 1, 1, 0).zombie()).isTrue();
+        assertThat(new Processes.Stat('X', 1, 1, 1, 0).zombie()).isTrue();
+        assertThat(new Processes.Stat('S', 1, 1, 1, 0).zombie()).isFalse();
     }
 }
