@@ -83,6 +83,12 @@ public final class Libc {
     // waitpid(2) options.
     public static final int WNOHANG = 1;
 
+    // sysconf(3) names, as glibc numbers them in <bits/confname.h>.
+    /** Clock ticks per second: the unit of utime and stime in /proc/PID/stat (fields 14 and 15). */
+    public static final int _SC_CLK_TCK = 2;
+    /** Bytes in a page of memory: the unit of /proc/PID/statm, and of rss in /proc/PID/stat (field 24). */
+    public static final int _SC_PAGESIZE = 30;
+
     /** Writes to a pipe of at most this many bytes are atomic: they never interleave with others. */
     public static final int PIPE_BUF = 4096;
 
@@ -103,6 +109,13 @@ public final class Libc {
     private static final MethodHandle POLL = LIBC.function("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle MKFIFO = LIBC.function("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle KILL = LIBC.function("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle KILLPG = LIBC.function("killpg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSID = LIBC.function("setsid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETSID = LIBC.function("getsid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETPGID = LIBC.function("getpgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** mode_t umask(mode_t mask): mode_t is an unsigned int on Linux. */
+    private static final MethodHandle UMASK = LIBC.functionWithoutErrno("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SYSCONF = LIBC.function("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
     /** int prctl(int option, ...): the options used here take one unsigned long. */
     private static final MethodHandle PRCTL = LIBC.variadic("prctl", 1, FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle WAITPID = LIBC.function("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -292,10 +305,73 @@ public final class Libc {
      */
     public static int waitpidNoHang(long pid) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocate(JAVA_INT);
-            return (int) Downcall.retryingEintr("waitpid", "pid " + pid,
-                    state -> (int) WAITPID.invokeExact(state, (int) pid, status, WNOHANG));
+            return waitpid(pid, arena.allocate(JAVA_INT), WNOHANG);
         }
+    }
+
+    /**
+     * waitpid(2): waits for the child {@code pid} to change state, and reaps it when it has exited.
+     * Returns its pid then, with the raw status (an {@code int}, decoded as C's {@code WIFEXITED},
+     * {@code WEXITSTATUS}, {@code WTERMSIG} do) written to {@code status}; with {@link #WNOHANG},
+     * returns 0 at once while the child still runs. Without WNOHANG it blocks the calling thread.
+     *
+     * @throws ErrnoException ECHILD when {@code pid} is not a child of this process, or was reaped already
+     */
+    public static int waitpid(long pid, MemorySegment status, int options) throws ErrnoException {
+        return (int) Downcall.retryingEintr("waitpid", "pid " + pid,
+                state -> (int) WAITPID.invokeExact(state, (int) pid, status, options));
+    }
+
+    /**
+     * setsid(2): makes this process the leader of a new session and of a new process group in it,
+     * both numbered with its pid, with no controlling terminal: a terminal's hangup can no longer
+     * reach it. Returns the new session's id.
+     *
+     * @throws ErrnoException EPERM when this process leads a process group already
+     */
+    public static int setsid() throws ErrnoException {
+        return (int) Downcall.retryingEintr("setsid", "this process", state -> (int) SETSID.invokeExact(state));
+    }
+
+    /** getsid(2): the session of process {@code pid} (0: this process), which is its session leader's pid. */
+    public static int getsid(long pid) throws ErrnoException {
+        return (int) Downcall.retryingEintr("getsid", "pid " + pid, state -> (int) GETSID.invokeExact(state, (int) pid));
+    }
+
+    /** getpgid(2): the process group of process {@code pid} (0: this process), which is its group leader's pid. */
+    public static int getpgid(long pid) throws ErrnoException {
+        return (int) Downcall.retryingEintr("getpgid", "pid " + pid, state -> (int) GETPGID.invokeExact(state, (int) pid));
+    }
+
+    /**
+     * killpg(3): sends {@code signal} to every process in process group {@code pgid}, which is what
+     * {@code kill(-pgid, signal)} does (glibc's killpg is exactly that call). Signal 0 sends nothing
+     * and asks whether any member is left.
+     *
+     * @throws ErrnoException ESRCH when no process is left in the group
+     */
+    public static void killpg(long pgid, int signal) throws ErrnoException {
+        Downcall.retryingEintr("killpg", "process group " + pgid + ", signal " + signal,
+                state -> (int) KILLPG.invokeExact(state, (int) pgid, signal));
+    }
+
+    /**
+     * umask(2): sets the permission bits that every file this process creates from now on will
+     * lack (077: none for group and others), and returns the previous mask. It belongs to the whole
+     * process, every thread, and is inherited by children. It cannot fail.
+     */
+    public static int umask(int mask) {
+        return Downcall.cannotFail("umask", () -> (int) UMASK.invokeExact(mask));
+    }
+
+    /**
+     * sysconf(3): a value of the running system, such as {@link #_SC_CLK_TCK} or {@link #_SC_PAGESIZE},
+     * which are always defined on Linux.
+     *
+     * @throws ErrnoException EINVAL for a name the C library does not know
+     */
+    public static long sysconf(int name) throws ErrnoException {
+        return Downcall.retryingEintr("sysconf", "name " + name, state -> (long) SYSCONF.invokeExact(state, name));
     }
 
     /**

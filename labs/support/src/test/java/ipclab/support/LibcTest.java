@@ -3,9 +3,12 @@ package ipclab.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ipclab.support.testing.NewSession;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +107,41 @@ class LibcTest {
         p.waitFor();
         assertThatThrownBy(() -> Libc.kill(p.pid(), 0))
                 .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.is(Errno.ESRCH)).isTrue());
+    }
+
+    @Test
+    @DisplayName("setsid makes a new session and group led by the caller; a group leader gets EPERM")
+    void setsid() throws Exception {
+        // In a child JVM: a session of its own would take this test JVM away from its terminal for good.
+        String said = ChildJvm.main(NewSession.class).run(Duration.ofSeconds(30)).stdout();
+        assertThat(said.lines()).containsExactly(
+                "before: session leader false, group leader false",
+                "after: session leader true, group leader true, setsid returned my pid",
+                "setsid(this process) failed: EPERM (Operation not permitted): this process leads a process group already,"
+                        + " and a group leader cannot start a session");
+    }
+
+    @Test
+    @DisplayName("umask takes permission bits away from every file created after it, and returns the previous mask")
+    void umask(@TempDir Path dir) throws Exception {
+        int previous = Libc.umask(077);
+        try {
+            Path file = Files.createFile(dir.resolve("private"));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        } finally {
+            assertThat(Libc.umask(previous)).isEqualTo(077);
+        }
+    }
+
+    @Test
+    @DisplayName("sysconf gives the clock tick rate and the page size that /proc's numbers are counted in")
+    void sysconf() throws Exception {
+        assertThat(Libc.sysconf(Libc._SC_CLK_TCK)).as("USER_HZ, 100 on x86-64 and arm64").isEqualTo(100);
+        long page = Libc.sysconf(Libc._SC_PAGESIZE);
+        assertThat(page).isGreaterThanOrEqualTo(4096);
+        assertThat(Long.bitCount(page)).as("a power of two").isEqualTo(1);
+        assertThatThrownBy(() -> Libc.sysconf(-1))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.is(Errno.EINVAL)).isTrue());
     }
 
     @Test

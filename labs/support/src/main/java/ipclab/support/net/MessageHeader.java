@@ -29,7 +29,7 @@ public final class MessageHeader {
     public static final int SCM_RIGHTS = 1;
     /** In msg_flags after recvmsg: the control buffer was too small, some control data was dropped. */
     public static final int MSG_CTRUNC = 0x8;
-    /** In msg_flags after recvmsg: the data buffer was too small (datagrams only). */
+    /** In msg_flags after recvmsg: the data buffer was too small for the record (datagram and seqpacket sockets), whose rest is gone. */
     public static final int MSG_TRUNC = 0x20;
     /** A recvmsg flag: the received descriptors are close-on-exec, set atomically by the kernel. */
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;

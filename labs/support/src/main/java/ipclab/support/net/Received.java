@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * What one {@link Sockets#recvmsg} brought: how many bytes, the descriptors that came with them,
- * and whether the kernel had to drop some of those. Reused from call to call: make one per socket
+ * and whether the kernel had to drop some of those, or the end of a record. Reused from call to call: make one per socket
  * you read and keep it, so that reading allocates nothing. Used by one thread at a time.
  *
  * <p>The descriptors are open in this process from the moment recvmsg returns, close-on-exec
@@ -23,6 +23,7 @@ public final class Received {
     private int bytes = -1;
     private int descriptorCount;
     private boolean truncated;
+    private boolean dataTruncated;
 
     /** Room for {@link #MAX_DESCRIPTORS} descriptors per call. */
     public Received() {
@@ -69,6 +70,16 @@ public final class Received {
         return truncated;
     }
 
+    /**
+     * True when the record was longer than the buffer ({@code MSG_TRUNC}, on a datagram or seqpacket
+     * socket): {@link #bytes()} is the buffer's length, and the rest of that record is gone for
+     * good. The next call reads the next record, so the two ends stay in step. A stream socket has
+     * no records and never says this; what did not fit waits for the next call.
+     */
+    public boolean dataTruncated() {
+        return dataTruncated;
+    }
+
     /** How many descriptors one call can bring. */
     public int room() {
         return room;
@@ -84,14 +95,17 @@ public final class Received {
         if (result < 0) {
             descriptorCount = 0;
             truncated = false;
+            dataTruncated = false;
             return;
         }
         truncated = (message.flags() & MessageHeader.MSG_CTRUNC) != 0;
+        dataTruncated = (message.flags() & MessageHeader.MSG_TRUNC) != 0;
         descriptorCount = MessageHeader.descriptorsIn(message.control(), message.controlLength(), descriptors);
     }
 
     @Override
     public String toString() {
-        return "Received[" + bytes + " bytes, descriptors " + Arrays.toString(descriptors()) + (truncated ? ", truncated" : "") + "]";
+        return "Received[" + bytes + " bytes, descriptors " + Arrays.toString(descriptors()) + (truncated ? ", truncated" : "")
+                + (dataTruncated ? ", data truncated" : "") + "]";
     }
 }

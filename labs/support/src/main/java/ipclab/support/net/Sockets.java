@@ -9,6 +9,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import static ipclab.support.CLibrary.LIBC;
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -19,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The socket calls an event loop needs on raw descriptors, through the Foreign Function &amp; Memory
- * API: Unix-domain sockets on abstract names, accept4, peer credentials, and sends and receives that
+ * API: Unix-domain sockets on abstract names and paths, accept4, peer credentials, and sends and receives that
  * never block (a non-blocking socket that would wait answers -1) and that carry descriptors
  * ({@code SCM_RIGHTS}). They work on any socket descriptor: one made here, a JDK channel's (its
  * number from {@code ipclab.support.ChannelDescriptor.numberOf}), or one that arrived in a message.
@@ -125,16 +126,8 @@ public final class Sockets {
      * @throws ErrnoException EADDRINUSE when another socket is bound to that name
      */
     public static int listenUnixAbstract(String name, int type) throws ErrnoException {
-        int fd = socket(type);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment address = abstractAddress(arena, name);
-            Downcall.retryingEintr("bind", "fd " + fd + ", @" + name,
-                    state -> (int) BIND.invokeExact(state, fd, address, (int) address.byteSize()));
-            Downcall.retryingEintr("listen", "fd " + fd + ", @" + name, state -> (int) LISTEN.invokeExact(state, fd, BACKLOG));
-            return fd;
-        } catch (ErrnoException | RuntimeException e) {
-            Libc.close(fd);
-            throw e;
+            return listen(address(arena, name, true), "@" + name, type);
         }
     }
 
@@ -145,10 +138,58 @@ public final class Sockets {
      * @throws ErrnoException ECONNREFUSED when nothing listens on that name
      */
     public static int connectUnixAbstract(String name, int type) throws ErrnoException {
-        int fd = socket(type);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment address = abstractAddress(arena, name);
-            Downcall.retryingEintr("connect", "fd " + fd + ", @" + name,
+            return connect(address(arena, name, true), "@" + name, type);
+        }
+    }
+
+    /**
+     * A Unix-domain socket listening on the file system path {@code path}: socket, bind, which makes
+     * the socket file, and listen. Unlike an abstract name, the path has an owner and a mode, so file
+     * permissions decide who may connect (connect(2) needs write permission on it); the mode is
+     * 0777 less this process's umask. The file outlives the socket: remove it when done, and a stale
+     * one before binding again.
+     *
+     * @param type {@link #SOCK_STREAM} or {@link #SOCK_SEQPACKET}, or'ed with {@link #SOCK_NONBLOCK} if wanted
+     * @throws ErrnoException EADDRINUSE when a file has that path already, even a socket nobody listens on
+     * @throws IllegalArgumentException when the path is longer than {@code sun_path} can hold
+     */
+    public static int listenUnixPath(Path path, int type) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return listen(address(arena, path.toString(), false), path.toString(), type);
+        }
+    }
+
+    /**
+     * A Unix-domain socket connected to the one listening on the path {@code path}.
+     *
+     * @param type as the listener's: {@link #SOCK_STREAM} or {@link #SOCK_SEQPACKET}
+     * @throws ErrnoException ENOENT when there is no such file, ECONNREFUSED when nothing listens on it
+     *                        (a stale socket file), EACCES when its mode does not let us write to it
+     */
+    public static int connectUnixPath(Path path, int type) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return connect(address(arena, path.toString(), false), path.toString(), type);
+        }
+    }
+
+    private static int listen(MemorySegment address, String shown, int type) throws ErrnoException {
+        int fd = socket(type);
+        try {
+            Downcall.retryingEintr("bind", "fd " + fd + ", " + shown,
+                    state -> (int) BIND.invokeExact(state, fd, address, (int) address.byteSize()));
+            Downcall.retryingEintr("listen", "fd " + fd + ", " + shown, state -> (int) LISTEN.invokeExact(state, fd, BACKLOG));
+            return fd;
+        } catch (ErrnoException | RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    private static int connect(MemorySegment address, String shown, int type) throws ErrnoException {
+        int fd = socket(type);
+        try {
+            Downcall.retryingEintr("connect", "fd " + fd + ", " + shown,
                     state -> (int) CONNECT.invokeExact(state, fd, address, (int) address.byteSize()));
             return fd;
         } catch (ErrnoException | RuntimeException e) {
@@ -162,17 +203,30 @@ public final class Sockets {
                 state -> (int) SOCKET.invokeExact(state, AF_UNIX, type | SOCK_CLOEXEC, 0));
     }
 
-    /** struct sockaddr_un { sa_family_t sun_family; char sun_path[108]; } with "\0name" in sun_path, and no more. */
-    private static MemorySegment abstractAddress(Arena arena, String name) {
+    /**
+     * struct sockaddr_un { sa_family_t sun_family; char sun_path[108]; }, as long as its contents and
+     * no longer. An abstract name is "\0name" in sun_path, with no terminating NUL: the length given
+     * to bind and connect ends it. A path is "path\0", as a C string.
+     */
+    private static MemorySegment address(Arena arena, String name, boolean abstractName) {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length == 0 || bytes.length > SUN_PATH_BYTES - 1) {
-            throw new IllegalArgumentException("an abstract socket name has 1 to " + (SUN_PATH_BYTES - 1) + " bytes: " + name);
+        String shown = abstractName ? "the abstract socket name @" + name : "the socket path " + name;
+        if (bytes.length == 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(shown + " must not be empty nor hold a NUL");
         }
-        // The length given to bind and connect ends the name: no terminating NUL, and no padding.
+        if (bytes.length > SUN_PATH_BYTES - 1) {
+            throw new IllegalArgumentException(shown + " has " + bytes.length + " bytes; sun_path holds " + SUN_PATH_BYTES
+                    + (abstractName ? ", one of them the leading NUL" : ", one of them the terminating NUL: use a shorter directory"));
+        }
         MemorySegment address = arena.allocate(SUN_PATH + 1 + bytes.length, 2);
         address.set(JAVA_SHORT, 0, (short) AF_UNIX);
-        address.set(JAVA_BYTE, SUN_PATH, (byte) 0);
-        MemorySegment.copy(bytes, 0, address, JAVA_BYTE, SUN_PATH + 1, bytes.length);
+        if (abstractName) {
+            address.set(JAVA_BYTE, SUN_PATH, (byte) 0);
+            MemorySegment.copy(bytes, 0, address, JAVA_BYTE, SUN_PATH + 1, bytes.length);
+        } else {
+            MemorySegment.copy(bytes, 0, address, JAVA_BYTE, SUN_PATH, bytes.length);
+            address.set(JAVA_BYTE, SUN_PATH + bytes.length, (byte) 0);
+        }
         return address;
     }
 

@@ -181,6 +181,73 @@ class SocketsTest {
 
     // --- helpers -------------------------------------------------------------------------------
 
+    @Test
+    @DisplayName("seqpacket on a path: a socket file, peer credentials, and a record longer than the buffer cut, the next one whole")
+    void seqpacketOnAPath(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("rpc.sock");
+        int listener = Sockets.listenUnixPath(path, Sockets.SOCK_SEQPACKET);
+        opened.add(listener);
+        assertThat(Files.getAttribute(path, "unix:mode")).satisfies(m -> assertThat((Integer) m & 0170000).as("S_IFSOCK").isEqualTo(0140000));
+        int client = Sockets.connectUnixPath(path, Sockets.SOCK_SEQPACKET);
+        opened.add(client);
+        int server = Sockets.accept4(listener, 0);
+        opened.add(server);
+        assertThat(Sockets.peerCredentials(server)).isEqualTo(new Sockets.PeerCredentials(Libc.getpid(), Libc.geteuid(), effectiveGid()));
+
+        MemorySegment large = arena.allocate(100 * 1024);
+        assertThat(Sockets.send(client, large, large.byteSize())).as("one record, sent whole").isEqualTo(100 * 1024);
+        assertThat(Sockets.send(client, text("next"), 4)).isEqualTo(4);
+        Received received = new Received();
+        assertThat(Sockets.recvmsg(server, buffer, buffer.byteSize(), received)).as("as much as the buffer holds").isEqualTo(65536);
+        assertThat(received.dataTruncated()).as("MSG_TRUNC").isTrue();
+        assertThat(received).hasToString("Received[65536 bytes, descriptors [], data truncated]");
+        assertThat(Sockets.recvmsg(server, buffer, buffer.byteSize(), received)).as("the rest was dropped, the next record is whole").isEqualTo(4);
+        assertThat(string(buffer, 4)).isEqualTo("next");
+        assertThat(received.dataTruncated()).isFalse();
+    }
+
+    @Test
+    @DisplayName("a stream has no records: what does not fit waits for the next read, and nothing says truncated")
+    void streamIsNeverDataTruncated() throws Exception {
+        int[] pair = pair(Sockets.SOCK_STREAM);
+        Sockets.send(pair[0], text("0123456789"), 10);
+        Received received = new Received();
+        assertThat(Sockets.recvmsg(pair[1], buffer, 4, received)).isEqualTo(4);
+        assertThat(received.dataTruncated()).isFalse();
+        assertThat(Sockets.recvmsg(pair[1], buffer, buffer.byteSize(), received)).isEqualTo(6);
+    }
+
+    @Test
+    @DisplayName("a socket file outlives its socket: bind then says EADDRINUSE, connect ECONNREFUSED; without it, ENOENT")
+    void staleSocketFile(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("stale.sock");
+        Libc.close(Sockets.listenUnixPath(path, Sockets.SOCK_STREAM));
+        assertThat(path).exists();
+        assertThatThrownBy(() -> Sockets.listenUnixPath(path, Sockets.SOCK_STREAM))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.is(Errno.EADDRINUSE)).isTrue())
+                .hasMessageStartingWith("bind(").hasMessageContaining(path.toString()).hasMessageContaining("even a stale one");
+        assertThatThrownBy(() -> Sockets.connectUnixPath(path, Sockets.SOCK_STREAM))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.is(Errno.ECONNREFUSED)).isTrue())
+                .hasMessageContaining("the socket file is stale");
+        Files.delete(path);
+        assertThatThrownBy(() -> Sockets.connectUnixPath(path, Sockets.SOCK_STREAM))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.is(Errno.ENOENT)).isTrue())
+                .hasMessageContaining("no socket file has that path");
+    }
+
+    @Test
+    @DisplayName("a path longer than sun_path holds is refused before any call, naming the path")
+    void pathTooLong(@TempDir Path dir) {
+        Path path = dir.resolve("x".repeat(120) + ".sock");
+        long before = OpenDescriptors.count();
+        assertThatThrownBy(() -> Sockets.listenUnixPath(path, Sockets.SOCK_SEQPACKET))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("the socket path " + path + " has ")
+                .hasMessageEndingWith("sun_path holds 108, one of them the terminating NUL: use a shorter directory");
+        assertThatThrownBy(() -> Sockets.connectUnixPath(path, Sockets.SOCK_SEQPACKET)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(OpenDescriptors.count()).as("no socket made for nothing").isEqualTo(before);
+    }
+
     private int[] pair(int type) throws ErrnoException {
         int[] pair = Sockets.socketpair(type);
         opened.add(pair[0]);
