@@ -86,13 +86,12 @@ final class Compilations {
     private static List<CompileJob> settleRequirements(List<CompileJob> jobs, Map<String, LabCompiler.Result> results) {
         List<CompileJob> settled = new ArrayList<>();
         for (CompileJob job : jobs) {
-            LabCompiler.Result needed = job.requires() == null ? null : results.get(job.requires());
-            if (needed == null) {
-                settled.add(job);
-            } else if (needed.ok()) {
-                settled.add(new CompileJob(job.name(), job.sources(), job.resources(), job.classpath(), job.classes(), null));
+            var failed = job.failedRequirement(r -> results.containsKey(r) && !results.get(r).ok());
+            if (failed.isPresent()) {
+                results.put(job.name(), new LabCompiler.Result(false, job.classes(), CompileJob.notCompiled(failed.get())));
             } else {
-                results.put(job.name(), new LabCompiler.Result(false, job.classes(), "not compiled: " + job.requires() + " did not compile"));
+                settled.add(new CompileJob(job.name(), job.sources(), job.resources(), job.classpath(), job.classes(),
+                        job.requires().stream().filter(r -> !results.containsKey(r)).toList()));
             }
         }
         return settled;

@@ -39,8 +39,9 @@ public final class CompileWorker {
         try (OutputStream out = new FileOutputStream(args[2], true)) {
             for (CompileJob job : jobs) {
                 Outcome outcome;
-                if (job.requires() != null && !ok.getOrDefault(job.requires(), false)) {
-                    outcome = new Outcome(job.name(), false, "not compiled: " + job.requires() + " did not compile");
+                var failed = job.failedRequirement(r -> !ok.getOrDefault(r, false));
+                if (failed.isPresent()) {
+                    outcome = new Outcome(job.name(), false, CompileJob.notCompiled(failed.get()));
                 } else {
                     LabCompiler.Result r = compiler.compile(job.sources(), job.resources(), job.classpath(), job.classes());
                     outcome = new Outcome(job.name(), r.ok(), r.errors());

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,8 @@ import java.util.stream.Stream;
 
 /**
  * Grades a tree of labs. Every lab is compiled on its own, its graded tests against it, all
- * before any student code runs; then each lab's tests run in a JVM of their own, as an
+ * before any student code runs (a lab that builds on an earlier one, as lab 11 on lab 10, after that
+ * lab and against its classes from the same tree, see {@link LabClassPath}); then each lab's tests run in a JVM of their own, as an
  * unprivileged user when the grader is root. A lab that does not compile, breaks the rules,
  * throws, exits, crashes, hangs, floods or tampers costs its own points and nothing else, and the
  * report is always written.
@@ -91,8 +93,8 @@ public final class Grader {
     public GradeResult grade() {
         long start = System.nanoTime();
         long runDeadline = start + options.runBudget().toNanos();
-        List<Lab> labs = LabCatalog.find(options.labsRoot(), options.root().resolve("labs"), options.testsRoot(), options.hiddenRoot())
-                .stream().filter(lab -> options.labs().isEmpty() || options.labs().contains(lab.number())).toList();
+        List<Lab> tree = LabCatalog.find(options.labsRoot(), options.root().resolve("labs"), options.testsRoot(), options.hiddenRoot());
+        List<Lab> labs = tree.stream().filter(lab -> options.labs().isEmpty() || options.labs().contains(lab.number())).toList();
         if (labs.isEmpty()) {
             throw new IllegalArgumentException("no lab " + options.labs() + " under " + options.labsRoot());
         }
@@ -106,7 +108,7 @@ public final class Grader {
         try {
             stage = Stage.create(isolation, graderClasspath());
             staged.set(stage);
-            gradeIn(stage, isolation, labs, runDeadline, results);
+            gradeIn(stage, isolation, tree, labs, runDeadline, results);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage the grading run in " + System.getProperty("java.io.tmpdir"), e);
         } finally {
@@ -161,19 +163,43 @@ public final class Grader {
         return hook;
     }
 
-    /** Compiles, checks and plans every lab, then runs each within the run's deadline; {@code results} gets one entry per lab. */
-    private void gradeIn(Stage stage, Isolation isolation, List<Lab> labs, long runDeadline, Map<Lab, LabResult> results) {
+    /**
+     * Compiles, checks and plans every lab, then runs each within the run's deadline; {@code results} gets
+     * one entry per lab of {@code labs}. The labs they build on are compiled too, once each, graded or not.
+     *
+     * @param tree every lab of the tree being graded, {@code labs} among them
+     */
+    private void gradeIn(Stage stage, Isolation isolation, List<Lab> tree, List<Lab> labs, long runDeadline,
+                         Map<Lab, LabResult> results) {
         // Everything is compiled and planned before any student code runs, so no lab's code can
         // change another lab's tests, or its own, before they are compiled.
         Map<Lab, PreparedLab> prepared = new LinkedHashMap<>();
         for (Lab lab : labs) {
-            guarded(lab, results, () -> prepared.put(lab, copySources(lab, stage)));
+            guarded(lab, results, () -> prepared.put(lab, prepare(lab, tree, stage)));
+        }
+        // The labs built on but not graded in this run: why one could not be prepared goes here, not in the report.
+        Map<Lab, LabResult> earlierProblems = new LinkedHashMap<>();
+        for (Lab lab : labs) {
+            if (prepared.containsKey(lab)) {
+                for (Lab earlier : prepared.get(lab).earlier()) {
+                    if (!prepared.containsKey(earlier) && !results.containsKey(earlier) && !earlierProblems.containsKey(earlier)) {
+                        guarded(earlier, earlierProblems, () -> prepared.put(earlier, prepare(earlier, tree, stage)));
+                    }
+                }
+            }
         }
         progress.compiling(prepared.size());
-        Map<String, LabCompiler.Result> compiled = compileAll(prepared, stage, results);
+        Map<String, LabCompiler.Result> compiled = compileAll(prepared, labs, stage, results);
+        EarlierLabs earlierLabs = new EarlierLabs(stage, labs, prepared, compiled, merged(results, earlierProblems),
+                (errors, lab) -> inOriginalFiles(errors, lab, prepared.get(lab)));
         for (Lab lab : labs) {
             if (prepared.containsKey(lab) && !results.containsKey(lab)) {
-                guarded(lab, results, () -> check(lab, prepared, compiled, stage).ifPresent(broken -> results.put(lab, broken)));
+                guarded(lab, results, () -> check(lab, prepared, compiled, earlierLabs, stage).ifPresent(broken -> results.put(lab, broken)));
+            }
+        }
+        for (Lab lab : prepared.keySet()) {
+            if (!labs.contains(lab) && Files.isDirectory(stage.lab(lab))) {
+                guarded(lab, earlierProblems, () -> stage.closeLab(lab)); // only graded labs are opened, each for its own tests
             }
         }
         for (Lab lab : labs) {
@@ -224,6 +250,8 @@ public final class Grader {
             step.run();
         } catch (LabSources.Refused e) {
             results.put(lab, LabResult.broken(lab, "the lab's files can be graded", e.getMessage()));
+        } catch (LabClassPath.Refused e) {
+            results.put(lab, LabResult.broken(lab, "the lab's pom.xml declares what it may", e.getMessage()));
         } catch (IsolatedTestRun.IntegrityFailure e) {
             results.put(lab, LabResult.broken(lab, "the lab's tests ran untampered",
                     "integrity failure: " + e.getMessage() + "\nNo points can be trusted, so the lab scores 0."
@@ -237,20 +265,35 @@ public final class Grader {
         }
     }
 
-    /** A lab on its way to being run: its sources copied and its class path known, later compiled and planned. */
-    record PreparedLab(Path work, Path sources, List<Path> classPath, List<PlannedTest> plan, String hiddenProblem) {
+    /**
+     * A lab on its way to being run: its sources copied and its class path known, later compiled and planned.
+     *
+     * @param classPath the support code and libraries it compiles against
+     * @param earlier   the labs it builds on, each after those it builds on itself; their classes come before {@code classPath}
+     */
+    record PreparedLab(Path work, Path sources, List<Path> classPath, List<Lab> earlier, List<PlannedTest> plan,
+                       String hiddenProblem) {
         PreparedLab with(List<PlannedTest> newPlan, String problem) {
-            return new PreparedLab(work, sources, classPath, newPlan, problem);
+            return new PreparedLab(work, sources, classPath, earlier, newPlan, problem);
         }
     }
 
-    private PreparedLab copySources(Lab lab, Stage stage) throws IOException, LabSources.Refused {
+    /** Copies the lab's sources and finds what it compiles against, among the labs of {@code tree} too. */
+    private PreparedLab prepare(Lab lab, List<Lab> tree, Stage stage) throws IOException, LabSources.Refused, LabClassPath.Refused {
         Path work = options.workRoot().resolve(lab.id());
         Trees.delete(work);
         Files.createDirectories(work);
         Path sources = LabSources.copy(lab.folder(), work);
-        List<Path> classPath = stage.labClassPath(options.root().resolve("labs/support/pom.xml")).of(lab.folder());
-        return new PreparedLab(work, sources, classPath, List.of(), null);
+        LabClassPath.Resolved resolved = stage.labClassPath(options.root().resolve("labs/support/pom.xml")).of(lab.folder());
+        List<Lab> earlier = resolved.earlierLabs().stream()
+                .map(folder -> tree.stream().filter(l -> l.folder().equals(folder)).findFirst().orElseThrow()).toList();
+        return new PreparedLab(work, sources, resolved.libraries(), earlier, List.of(), null);
+    }
+
+    private static Map<Lab, LabResult> merged(Map<Lab, LabResult> a, Map<Lab, LabResult> b) {
+        Map<Lab, LabResult> all = new LinkedHashMap<>(a);
+        all.putAll(b);
+        return all;
     }
 
     /**
@@ -258,38 +301,59 @@ public final class Grader {
      * JVM. Each job's result by name ({@code lab02/lab}, {@code lab02/tests}, {@code lab02/hidden});
      * when the compiler cannot even run, every lab is marked with the reason and the map is empty.
      */
-    private Map<String, LabCompiler.Result> compileAll(Map<Lab, PreparedLab> prepared, Stage stage, Map<Lab, LabResult> results) {
+    private Map<String, LabCompiler.Result> compileAll(Map<Lab, PreparedLab> prepared, List<Lab> labs, Stage stage,
+                                                       Map<Lab, LabResult> results) {
         try {
-            return new Compilations(options.root(), stage.libraries(), options.workRoot(), COMPILE_DEADLINE).run(jobs(prepared, stage));
+            return new Compilations(options.root(), stage.libraries(), options.workRoot(), COMPILE_DEADLINE)
+                    .run(jobs(prepared, labs, stage));
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            prepared.keySet().forEach(lab -> results.put(lab, LabResult.broken(lab, "the lab compiles",
-                    "the grader could not run the compiler: " + e + "\nShow this message to the instructor.")));
+            prepared.keySet().stream().filter(labs::contains).forEach(lab -> results.put(lab, LabResult.broken(lab,
+                    "the lab compiles", "the grader could not run the compiler: " + e + "\nShow this message to the instructor.")));
             return Map.of();
         }
     }
 
     /**
-     * Per lab: the lab against what its pom declares (as its Maven module compiles); its tests against
-     * the lab and the grader's classes and libraries (the test kit among them); the hidden tests
-     * against all of those.
+     * Per lab: the lab against the labs it builds on and what its pom declares (as its Maven module
+     * compiles); its tests against those labs and the grader's classes and libraries (the test kit among
+     * them); the hidden tests against all of those. A lab is compiled once, after the labs it builds on,
+     * and only if they compiled; a lab built on but not graded gets no test jobs.
      */
-    private List<CompileJob> jobs(Map<Lab, PreparedLab> prepared, Stage stage) throws IOException {
+    private List<CompileJob> jobs(Map<Lab, PreparedLab> prepared, List<Lab> labs, Stage stage) throws IOException {
+        Set<Lab> order = new LinkedHashSet<>();
+        for (Lab lab : labs) {
+            if (prepared.containsKey(lab)) {
+                order.addAll(prepared.get(lab).earlier());
+                order.add(lab);
+            }
+        }
         List<CompileJob> jobs = new ArrayList<>();
-        for (var entry : prepared.entrySet()) {
-            Lab lab = entry.getKey();
-            Path src = entry.getValue().sources();
+        for (Lab lab : order) {
+            PreparedLab p = prepared.get(lab);
+            if (p == null) {
+                continue; // an earlier lab that could not be prepared: the labs on it require a job that never ran
+            }
+            Path src = p.sources();
             String id = lab.id();
+            List<Path> earlierClasses = p.earlier().stream().map(stage::classes).toList();
+            List<Path> classPath = new ArrayList<>(earlierClasses);
+            classPath.addAll(p.classPath());
             jobs.add(new CompileJob(id + "/lab", List.of(src.resolve("main/java")), List.of(src.resolve("main/resources")),
-                    entry.getValue().classPath(), stage.classes(lab), null));
-            jobs.add(new CompileJob(id + "/tests", List.of(lab.visibleTests()), List.of(),
-                    concat(stage.libraries(), stage.classes(lab)), stage.testClasses(lab), id + "/lab"));
+                    classPath, stage.classes(lab), p.earlier().stream().map(e -> e.id() + "/lab").toList()));
+            if (!labs.contains(lab)) {
+                continue;
+            }
+            List<Path> withLab = new ArrayList<>(stage.libraries());
+            withLab.add(stage.classes(lab));
+            withLab.addAll(earlierClasses);
+            jobs.add(new CompileJob(id + "/tests", List.of(lab.visibleTests()), List.of(), withLab, stage.testClasses(lab),
+                    List.of(id + "/lab")));
             if (lab.hiddenTests() != null && shadowingHidden(lab).isEmpty()) {
-                jobs.add(new CompileJob(id + "/hidden", List.of(lab.hiddenTests()), List.of(),
-                        concat(concat(stage.libraries(), stage.classes(lab)), stage.testClasses(lab)), stage.hiddenClasses(lab),
-                        id + "/tests"));
+                jobs.add(new CompileJob(id + "/hidden", List.of(lab.hiddenTests()), List.of(), concat(withLab, stage.testClasses(lab)),
+                        stage.hiddenClasses(lab), List.of(id + "/tests")));
             }
         }
         return jobs;
@@ -300,22 +364,26 @@ public final class Grader {
 
     /** The lab compiled, its tests compiled against it, it keeps the rules, and its tests are planned; or why not. */
     private Optional<LabResult> check(Lab lab, Map<Lab, PreparedLab> prepared, Map<String, LabCompiler.Result> compiled,
-                                      Stage stage) throws IOException {
-        LabResult broken = brokenBeforeRunning(lab, prepared.get(lab), compiled, stage);
+                                      EarlierLabs earlierLabs, Stage stage) throws IOException {
+        LabResult broken = brokenBeforeRunning(lab, prepared.get(lab), compiled, earlierLabs, stage);
         if (broken != null) {
             return Optional.of(broken);
         }
         String hiddenProblem = hiddenProblem(lab, compiled.get(lab.id() + "/hidden"));
         Path hidden = lab.hiddenTests() != null && hiddenProblem == null ? stage.hiddenClasses(lab) : null;
+        stage.stageEarlier(lab, prepared.get(lab).earlier());
         stage.closeLab(lab); // until its tests run
-        List<PlannedTest> plan = TestPlanner.plan(stage.testClasses(lab), hidden, stage.classes(lab), options.timeoutSeconds());
+        List<PlannedTest> plan = TestPlanner.plan(stage.testClasses(lab), hidden, stage.labClasses(lab), options.timeoutSeconds());
         prepared.put(lab, prepared.get(lab).with(plan, hiddenProblem));
         return Optional.empty();
     }
 
-    /** Why the lab cannot run: it does not compile, its tests do not compile against it, or it breaks the rules. */
-    private LabResult brokenBeforeRunning(Lab lab, PreparedLab prepared, Map<String, LabCompiler.Result> compiled, Stage stage)
-            throws IOException {
+    /**
+     * Why the lab cannot run: it breaks the rules, a lab it builds on cannot be used, it does not compile,
+     * or its tests do not compile against it.
+     */
+    private LabResult brokenBeforeRunning(Lab lab, PreparedLab prepared, Map<String, LabCompiler.Result> compiled,
+                                          EarlierLabs earlierLabs, Stage stage) throws IOException {
         // The rules first, on whatever the lab put in its classes folder: a lab that breaks them (a
         // JUnit plugin among its resources, a class named like a test) is refused for that, even
         // when it does not compile either. Hidden test classes count too, even when they did not
@@ -324,6 +392,10 @@ public final class Grader {
         Optional<String> refused = LabPolicy.check(lab, stage.classes(lab), testFolders);
         if (refused.isPresent()) {
             return LabResult.broken(lab, "the lab keeps the grader's rules", refused.get());
+        }
+        LabResult below = earlierLabs.brokenBy(lab);
+        if (below != null) {
+            return below;
         }
         LabCompiler.Result main = compiled.get(lab.id() + "/lab");
         if (!main.ok()) {

@@ -229,10 +229,10 @@ final class IsolatedTestRun {
         command.add("-XX:-CreateCoredumpOnCrash");
         command.add("-XX:+DisableAttachMechanism"); // no agent can be loaded into the runner to rewrite its classes
         command.add("-cp");
-        command.add(runnerClasspath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
+        command.add(joined(runnerClasspath()));
         command.add(LabRunner.class.getName());
         command.addAll(List.of("--events", events.toString(), "--tests", stage.testClasses(lab).toString(),
-                "--lab-classes", stage.classes(lab).toString(),
+                "--lab-classes", joined(stage.labClasses(lab)),
                 "--skip", skipFile.toString(), "--timeout", Integer.toString(timeoutSeconds)));
         if (hasHidden()) {
             command.addAll(List.of("--hidden", stage.hiddenClasses(lab).toString()));
@@ -260,7 +260,10 @@ final class IsolatedTestRun {
         return new Ending(runner.exitValue(), stop, runner.pid(), budget);
     }
 
-    /** Graded tests first, hidden tests, then the grader's classes (the test kit among them) and libraries, and the lab last: it can shadow nothing. */
+    /**
+     * Graded tests first, hidden tests, then the grader's classes (the test kit among them) and libraries,
+     * and the lab last, with the labs it builds on: it can shadow nothing.
+     */
     private List<Path> runnerClasspath() {
         List<Path> classpath = new ArrayList<>();
         classpath.add(stage.testClasses(lab));
@@ -268,8 +271,12 @@ final class IsolatedTestRun {
             classpath.add(stage.hiddenClasses(lab));
         }
         classpath.addAll(stage.libraries());
-        classpath.add(stage.classes(lab));
+        classpath.addAll(stage.labClasses(lab));
         return classpath;
+    }
+
+    private static String joined(List<Path> paths) {
+        return paths.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
     }
 
     private boolean hasHidden() {

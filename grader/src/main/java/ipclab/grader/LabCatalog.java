@@ -18,6 +18,11 @@ public final class LabCatalog {
     private LabCatalog() {
     }
 
+    /** Whether {@code name} is a lab's folder name, {@code lab10-cluster}: two digits, then a topic of a-z, 0-9 and '-'. */
+    static boolean isLabFolderName(String name) {
+        return LAB_FOLDER.matcher(name).matches();
+    }
+
     /**
      * @param labsRoot    the folder holding the labs being graded ({@code labs/} or {@code solutions/})
      * @param handoutRoot the student tree's {@code labs/} folder, where the handouts are

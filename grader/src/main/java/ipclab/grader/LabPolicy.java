@@ -30,6 +30,9 @@ final class LabPolicy {
 
     /** Why the lab is refused, or empty when it may run. */
     static Optional<String> check(Lab lab, Path labClasses, List<Path> testClassFolders) throws IOException {
+        if (!Files.isDirectory(labClasses)) {
+            return Optional.empty(); // never compiled, as when a lab it builds on did not compile: nothing to look at
+        }
         String ownPackage = "ipclab." + lab.id();
         Set<String> testClasses = new HashSet<>();
         for (Path folder : testClassFolders) {

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +25,7 @@ import java.util.stream.Stream;
  *   lib/                           the grader's classes (the test kit among them) and libraries
  *   lib/support/                   the support code alone, which labs compile against
  *   lab02/classes/                 the lab, compiled
+ *   lab11/builds-on/lab10/         a copy of the classes of a lab it builds on, which its tests run with
  *   lab02/test-classes/            its graded tests, compiled
  *   lab02/hidden-classes/          the instructor's hidden tests, compiled
  *   lab02/runner/                  the student user's: event logs, JVM crash reports
@@ -30,7 +33,8 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Each {@code labNN/} is closed (0700) except while its own tests run, so one lab's code cannot
- * read another lab's hidden tests.
+ * read another lab's hidden tests. That is why a lab's tests run with copies of the earlier labs'
+ * classes in its own folder, not with the earlier labs' folders.
  */
 final class Stage implements AutoCloseable {
 
@@ -40,6 +44,8 @@ final class Stage implements AutoCloseable {
     private final List<Path> originals = new ArrayList<>();
     private Path supportClasses;
     private LabClassPath labClassPath;
+    /** By lab: the copies of the classes of the labs it builds on, made by {@link #stageEarlier}. */
+    private final Map<Lab, List<Path>> earlierCopies = new HashMap<>();
 
     private Stage(Path root, Isolation isolation) {
         this.root = root;
@@ -109,6 +115,29 @@ final class Stage implements AutoCloseable {
 
     Path classes(Lab lab) {
         return lab(lab).resolve("classes");
+    }
+
+    /**
+     * Copies the compiled classes of the labs {@code lab} builds on into its own folder, for its tests
+     * to run with. Done when everything is compiled and before any lab's code runs.
+     */
+    void stageEarlier(Lab lab, List<Lab> earlier) throws IOException {
+        List<Path> copies = new ArrayList<>();
+        for (Lab e : earlier) {
+            Path copy = lab(lab).resolve("builds-on").resolve(e.id());
+            Trees.delete(copy);
+            Tree.copy(classes(e), copy);
+            copies.add(copy);
+        }
+        earlierCopies.put(lab, copies);
+    }
+
+    /** The lab's classes, then the staged copies of those of the labs it builds on: the code under test. */
+    List<Path> labClasses(Lab lab) {
+        List<Path> all = new ArrayList<>();
+        all.add(classes(lab));
+        all.addAll(earlierCopies.getOrDefault(lab, List.of()));
+        return all;
     }
 
     Path testClasses(Lab lab) {

@@ -29,13 +29,16 @@ final class TestPlanner {
     private TestPlanner() {
     }
 
-    static List<PlannedTest> plan(Path tests, Path hidden, Path labClasses, int timeoutSeconds) throws IOException {
+    /** @param labClasses the lab's classes, and those of the labs it builds on */
+    static List<PlannedTest> plan(Path tests, Path hidden, List<Path> labClasses, int timeoutSeconds) throws IOException {
         List<Path> roots = hidden == null ? List.of(tests) : List.of(tests, hidden);
         List<URL> urls = new ArrayList<>();
         for (Path p : roots) {
             urls.add(url(p));
         }
-        urls.add(url(labClasses)); // the lab last, as on the runner's class path
+        for (Path p : labClasses) {
+            urls.add(url(p)); // the lab last, as on the runner's class path
+        }
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         try (URLClassLoader loader = new URLClassLoader("graded-tests", urls.toArray(URL[]::new), TestPlanner.class.getClassLoader())) {

@@ -4,6 +4,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -12,12 +13,12 @@ final class Failures {
 
     private static final int MAX_LENGTH = 1500;
 
-    private final Path labClasses;
+    private final List<Path> labClasses;
     private final Map<String, Boolean> labCode = new HashMap<>();
 
-    /** @param labClasses the folder the lab's own classes were loaded from */
-    Failures(Path labClasses) {
-        this.labClasses = labClasses.toAbsolutePath().normalize();
+    /** @param labClasses the folders the lab's own classes were loaded from: its own, and those of the labs it builds on */
+    Failures(List<Path> labClasses) {
+        this.labClasses = labClasses.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     }
 
     String describe(Throwable t) {
@@ -47,9 +48,9 @@ final class Failures {
     }
 
     /**
-     * Whether a class came from the lab's folder, as opposed to the graded tests, the test kit or a
-     * library: told by where it was loaded from, since names prove nothing (a test kit's helper is
-     * in the lab's package too).
+     * Whether a class came from the lab's folder or an earlier lab's, as opposed to the graded tests,
+     * the test kit or a library: told by where it was loaded from, since names prove nothing (a test
+     * kit's helper is in the lab's package too).
      */
     private boolean isLabCode(String className) {
         return labCode.computeIfAbsent(className, name -> {
@@ -57,7 +58,7 @@ final class Failures {
                 Class<?> c = Class.forName(name, false, Failures.class.getClassLoader());
                 CodeSource source = c.getProtectionDomain().getCodeSource();
                 return source != null && source.getLocation() != null
-                        && Path.of(source.getLocation().toURI()).toAbsolutePath().normalize().equals(labClasses);
+                        && labClasses.contains(Path.of(source.getLocation().toURI()).toAbsolutePath().normalize());
             } catch (ClassNotFoundException | LinkageError | URISyntaxException | RuntimeException e) {
                 return false;
             }

@@ -2,6 +2,7 @@ package ipclab.grader.runner;
 
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import org.junit.platform.launcher.TestPlan;
  * every step to a signed event file. The grader starts one of these per lab (and another if one
  * dies), so whatever a lab's code does to its JVM costs only that lab.
  *
- * <pre>LabRunner --events FILE --tests DIR [--hidden DIR] --lab-classes DIR [--skip FILE] [--timeout SECONDS]</pre>
+ * <pre>LabRunner --events FILE --tests DIR [--hidden DIR] --lab-classes DIR[:DIR…] [--skip FILE] [--timeout SECONDS]</pre>
  *
  * <p>Before anything else it reads the event log's key from stdin (the parent writes it and
  * closes the pipe), so the key is gone from every place student code could read it by the time the
@@ -86,7 +87,8 @@ public final class LabRunner {
         Libc.prctl(Libc.PR_SET_CHILD_SUBREAPER, 1);
     }
 
-    private record Options(Path events, Path tests, Path hidden, Path labClasses, Path skip, int timeoutSeconds) {
+    /** @param labClasses the lab's classes and those of the labs it builds on: what failures point into */
+    private record Options(Path events, Path tests, Path hidden, List<Path> labClasses, Path skip, int timeoutSeconds) {
 
         List<Path> testRoots() {
             List<Path> roots = new ArrayList<>(List.of(tests));
@@ -104,7 +106,7 @@ public final class LabRunner {
             Path events = null;
             Path tests = null;
             Path hidden = null;
-            Path labClasses = null;
+            List<Path> labClasses = null;
             Path skip = null;
             int timeout = 30;
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -112,7 +114,7 @@ public final class LabRunner {
                     case "--events" -> events = Path.of(args[i + 1]);
                     case "--tests" -> tests = Path.of(args[i + 1]);
                     case "--hidden" -> hidden = Path.of(args[i + 1]);
-                    case "--lab-classes" -> labClasses = Path.of(args[i + 1]);
+                    case "--lab-classes" -> labClasses = Arrays.stream(args[i + 1].split(File.pathSeparator)).map(Path::of).toList();
                     case "--skip" -> skip = Path.of(args[i + 1]);
                     case "--timeout" -> timeout = Integer.parseInt(args[i + 1]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -120,7 +122,7 @@ public final class LabRunner {
             }
             if (events == null || tests == null || labClasses == null) {
                 throw new IllegalArgumentException("usage: LabRunner --events FILE --tests DIR [--hidden DIR]"
-                        + " --lab-classes DIR [--skip FILE] [--timeout S]");
+                        + " --lab-classes DIR[:DIR...] [--skip FILE] [--timeout S]");
             }
             return new Options(events, tests, hidden, labClasses, skip, timeout);
         }
