@@ -79,6 +79,15 @@ public final class CLibrary {
         return LINKER.downcallHandle(find(name), signature);
     }
 
+    /**
+     * True when this library has a function called {@code name}: for one that only newer versions
+     * have (glibc 2.34 added {@code posix_spawn_file_actions_addclosefrom_np}), so that a caller can
+     * take another way on an older one.
+     */
+    public boolean has(String name) {
+        return symbols.find(name).isPresent();
+    }
+
     private MemorySegment find(String name) {
         return symbols.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name + " not found in " + description));
     }

@@ -18,7 +18,7 @@ import java.lang.invoke.VarHandle;
  * errno right after the call. It is the calling thread's own buffer, read as soon as the lambda
  * returns, so the lambda makes no other native call after its {@code invokeExact}.
  *
- * <p>Four ways to call, by what a failure means:
+ * <p>Five ways to call, by what a failure means:
  * <ul>
  *   <li>{@link #retryingEintr}: most calls. A call interrupted by a signal handler (EINTR) is made
  *       again, as the JDK does for its own I/O; any other failure is an {@link ErrnoException} that
@@ -27,6 +27,8 @@ import java.lang.invoke.VarHandle;
  *   <li>{@link #attempt}: calls whose errno the caller interprets itself, because some values are
  *       answers rather than failures (futex's EAGAIN: "the word had changed").</li>
  *   <li>{@link #cannotFail}: functions without errno, such as getpid(2).</li>
+ *   <li>{@link #returningError}: functions that return the error number itself instead of setting
+ *       errno, such as posix_spawn(3) and its helpers.</li>
  * </ul>
  *
  * <p>{@code invokeExact} is declared to throw any {@link Throwable}. Unchecked exceptions and errors
@@ -151,6 +153,20 @@ public final class Downcall {
             throw e;
         } catch (Throwable t) {
             throw couldNotCall(call, t);
+        }
+    }
+
+    /**
+     * Calls a function that reports failure by returning the error number itself, 0 for success,
+     * and leaves errno alone: posix_spawn(3) and its helpers, the pthread functions. Its handle
+     * captures no errno ({@link CLibrary#functionWithoutErrno}).
+     *
+     * @throws ErrnoException when it returns an error number
+     */
+    public static void returningError(String call, String on, PlainInvocation<Integer> invocation) throws ErrnoException {
+        int error = cannotFail(call, invocation);
+        if (error != 0) {
+            throw new ErrnoException(call, on, error);
         }
     }
 

@@ -32,6 +32,8 @@ public final class ErrnoException extends IOException {
             Map.entry("getsid:ESRCH", "no process with that pid exists"),
             Map.entry("getpgid:ESRCH", "no process with that pid exists"),
             Map.entry("waitpid:ECHILD", "that process is not a child of this one, or it was reaped already"),
+            Map.entry("pidfd_open:ESRCH", "no process with that pid exists (a zombie still does: it has exited but not been reaped)"),
+            Map.entry("pidfd_open:ENOSYS", "this kernel has no pidfd_open (Linux 5.3 added it)"),
             Map.entry("fcntl:EINVAL", "that command or argument is not valid for this kind of descriptor"),
             Map.entry("fcntl:EPERM", "an unprivileged process may not grow a pipe beyond /proc/sys/fs/pipe-max-size"),
             Map.entry("fcntl:EBUSY", "the pipe holds more data than the smaller size could keep"),
@@ -62,7 +64,17 @@ public final class ErrnoException extends IOException {
     private final int code;
 
     public ErrnoException(String call, String on, int code) {
-        super(describe(call, on, code));
+        this(call, on, code, null);
+    }
+
+    /**
+     * A failure whose meaning the caller knows better than a fixed text can say, e.g. for
+     * posix_spawn's ENOENT, "no such program 'x' on PATH" rather than only "no such file".
+     *
+     * @param meaning what it means here, or {@code null} for the usual text of this call and errno
+     */
+    public ErrnoException(String call, String on, int code, String meaning) {
+        super(describe(call, on, code, meaning));
         this.call = call;
         this.code = code;
     }
@@ -87,12 +99,12 @@ public final class ErrnoException extends IOException {
         return code == errno.code();
     }
 
-    private static String describe(String call, String on, int code) {
+    private static String describe(String call, String on, int code, String meaningHere) {
         String symbol = Errno.symbolOf(code);
         StringBuilder text = new StringBuilder()
                 .append(call).append('(').append(on).append(") failed: ")
                 .append(symbol).append(" (").append(Libc.strerror(code)).append(')');
-        String meaning = MEANINGS.getOrDefault(call + ":" + symbol, MEANINGS.get("*:" + symbol));
+        String meaning = meaningHere != null ? meaningHere : MEANINGS.getOrDefault(call + ":" + symbol, MEANINGS.get("*:" + symbol));
         if (meaning != null) {
             text.append(": ").append(meaning);
         }
