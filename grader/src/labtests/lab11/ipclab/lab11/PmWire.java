@@ -1,0 +1,164 @@
+package ipclab.lab11;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import ipclab.support.Errno;
+import ipclab.support.ErrnoException;
+import ipclab.support.Libc;
+import ipclab.support.net.Received;
+import ipclab.support.net.Sockets;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The grader's own client of the control socket: a {@code SOCK_SEQPACKET} connection that sends
+ * raw bytes or JSON and receives one datagram at a time, every wait bounded. It never uses the lab's
+ * classes, so a test of the daemon does not depend on the lab's client, and a broken daemon cannot
+ * hang a test: whatever it sends is read defensively.
+ */
+final class PmWire implements AutoCloseable {
+
+    /** How long one reply may take. */
+    static final Duration DEADLINE = Duration.ofSeconds(5);
+    /** Room for the largest datagram the daemon may send, and one byte to see a longer one. */
+    private static final int ROOM = 65_536 + 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One datagram received: its bytes, or end of stream (the daemon closed the connection). */
+    record Datagram(byte[] bytes, boolean endOfStream) {
+        String text() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment buffer = arena.allocate(ROOM);
+    private final Received received = new Received(0);
+    private long nextId = 1000;
+    private boolean closed;
+
+    private PmWire(int fd) {
+        this.fd = fd;
+    }
+
+    /** Connects to {@code socket}; ENOENT or ECONNREFUSED when no daemon serves it. */
+    static PmWire connect(Path socket) throws ErrnoException {
+        return new PmWire(Sockets.connectUnixPath(socket, Sockets.SOCK_SEQPACKET));
+    }
+
+    /** Sends {@code bytes} as one datagram (blocking until the socket takes it). */
+    void sendRaw(byte[] bytes) throws IOException {
+        try (Arena once = Arena.ofConfined()) {
+            MemorySegment data = once.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            if (Sockets.send(fd, data, bytes.length) < 0) {
+                throw new IOException("the control socket would not take " + bytes.length + " bytes");
+            }
+        }
+    }
+
+    void send(String json) throws IOException {
+        sendRaw(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The next datagram, waiting at most {@link #DEADLINE}.
+     *
+     * @throws IOException when nothing came in time
+     */
+    Datagram receive() throws IOException {
+        short ready = Libc.poll(fd, Libc.POLLIN, (int) DEADLINE.toMillis());
+        if (ready == 0) {
+            throw new IOException("no datagram from the daemon within " + DEADLINE.toSeconds() + " s");
+        }
+        int bytes;
+        try {
+            bytes = Sockets.recvmsg(fd, buffer, ROOM, received);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ECONNRESET) {
+                return new Datagram(new byte[0], true);
+            }
+            throw e;
+        }
+        if (bytes <= 0) {
+            return new Datagram(new byte[0], true);
+        }
+        return new Datagram(buffer.asSlice(0, bytes).toArray(ValueLayout.JAVA_BYTE), false);
+    }
+
+    /**
+     * The next datagram as JSON.
+     *
+     * @throws IOException when none came in time, the connection closed, or it is not JSON
+     */
+    JsonNode receiveJson() throws IOException {
+        Datagram datagram = receive();
+        if (datagram.endOfStream()) {
+            throw new IOException("the daemon closed the connection instead of answering");
+        }
+        try {
+            return JSON.readTree(datagram.bytes());
+        } catch (IOException e) {
+            throw new IOException("the daemon's reply is not JSON: " + abbreviate(datagram.text()), e);
+        }
+    }
+
+    /** Sends {@code {"id":N,"verb":verb}} and returns the reply, whatever it says. */
+    JsonNode call(String verb) throws IOException {
+        long id = nextId++;
+        send("{\"id\":" + id + ",\"verb\":\"" + verb + "\"}");
+        return receiveJson();
+    }
+
+    /** {@code ping}'s result, or a failure message naming what came instead. */
+    JsonNode ping() throws IOException {
+        JsonNode reply = call("ping");
+        if (!reply.path("ok").asBoolean(false)) {
+            throw new IOException("ping was answered " + reply);
+        }
+        return reply.path("result");
+    }
+
+    /**
+     * Reads and drops datagrams until the daemon closes the connection.
+     *
+     * @return true when it did within {@code deadline}
+     */
+    boolean awaitEndOfStream(Duration deadline) throws IOException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() - end < 0) {
+            int left = (int) Math.max(1, (end - System.nanoTime()) / 1_000_000);
+            if (Libc.poll(fd, Libc.POLLIN, left) == 0) {
+                return false;
+            }
+            try {
+                if (Sockets.recvmsg(fd, buffer, ROOM, received) <= 0) {
+                    return true;
+                }
+            } catch (ErrnoException e) {
+                return e.errno() == Errno.ECONNRESET;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Libc.closeQuietly(fd, "PmWire");
+            arena.close();
+        }
+    }
+
+    static String abbreviate(String text) {
+        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+    }
+}
