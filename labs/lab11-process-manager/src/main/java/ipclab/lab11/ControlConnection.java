@@ -9,6 +9,7 @@ import ipclab.support.net.Sockets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,8 @@ public final class ControlConnection implements AutoCloseable {
     public static final int OUTBOX_CAP = 1 << 20;
     /** Requests read per wake-up at most, so that one busy client cannot starve the others (libuv reads 32 per turn). */
     private static final int READS_PER_WAKEUP = 16;
+    /** How long a refused client has to read its refusal before the connection is closed for good. */
+    static final Duration REFUSAL_LINGER = Duration.ofSeconds(2);
 
     /** What the connection does with each request. */
     @FunctionalInterface
@@ -113,6 +116,35 @@ public final class ControlConnection implements AutoCloseable {
         outbox.add(datagram);
         outboxBytes += datagram.length;
         wantWritable(true);
+    }
+
+    /**
+     * Sends a last datagram (a refusal) and ends the connection so that the client is sure to read
+     * it. Closing at once is not enough: a socket closed while a request of the client's waits unread
+     * in it makes the kernel reset the connection, and the client's next recv reports ECONNRESET
+     * instead of the datagram that was waiting for it. So the connection shuts its output down (the
+     * client reads the datagram, then end of stream), drops what the client still sends, and closes
+     * when the client does, or after {@link #REFUSAL_LINGER}.
+     */
+    public void refuse(byte[] lastDatagram) {
+        send(lastDatagram);
+        if (closed) {
+            return;
+        }
+        try {
+            if (!outbox.isEmpty()) {
+                close(); // not a fresh connection: its client has stopped reading anyway
+                return;
+            }
+            Sockets.shutdownOutput(fd);
+            receiver = (connection, data, truncated) -> { };
+            if (watch == null) {
+                watch = loop.watch(fd, EventLoop.READABLE, this::ready);
+            }
+            loop.schedule(REFUSAL_LINGER, this::close);
+        } catch (ErrnoException e) {
+            close();
+        }
     }
 
     /** Who connected: pid, uid and gid, as the kernel recorded them at connect. */

@@ -62,7 +62,7 @@ public final class ControlServer implements AutoCloseable {
      * from the others.
      */
     void onAcceptable(Watch listener, int events) throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: up to ACCEPTS_PER_WAKEUP times, Accepts.next(listener, SOCK_NONBLOCK) until it gives -1; SO_PEERCRED: a uid other than ownerUid is refused ('uid U may not control this daemon (owner uid O)'), and so is a connection over MAX_CONNECTIONS ('busy: ...'); any other joins connections (leaving it on close) and starts with onDatagram");
+        throw new UnsupportedOperationException("TODO: up to ACCEPTS_PER_WAKEUP times, Accepts.next(listener, SOCK_NONBLOCK) until it gives -1; SO_PEERCRED: a uid other than ownerUid is refused ('uid U may not control this daemon (owner uid O)'), and so is a connection over MAX_CONNECTIONS ('busy: ...'): refuse() them; any other joins connections (leaving it on close) and starts with onDatagram");
     }
 
     /**
@@ -97,7 +97,6 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private static void refuse(ControlConnection connection, String sentence) {
-        connection.send(ControlCodec.error(NullNode.instance, sentence));
-        connection.close();
+        connection.refuse(ControlCodec.error(NullNode.instance, sentence));
     }
 }

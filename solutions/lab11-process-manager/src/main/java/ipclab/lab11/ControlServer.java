@@ -158,7 +158,6 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private static void refuse(ControlConnection connection, String sentence) {
-        connection.send(ControlCodec.error(NullNode.instance, sentence));
-        connection.close();
+        connection.refuse(ControlCodec.error(NullNode.instance, sentence));
     }
 }
