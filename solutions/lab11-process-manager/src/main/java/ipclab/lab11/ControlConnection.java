@@ -20,8 +20,8 @@ import java.util.List;
  * this class adds is the outbox. A reply the socket cannot take now ({@code EAGAIN}: the client is
  * slow to read) waits in the outbox, and the watch asks for WRITABLE until the outbox is empty;
  * a client that lets more than {@link #OUTBOX_CAP} bytes pile up is closed, so that no client can
- * make the daemon hold its replies for ever. Node's sockets queue without a cap
- * ({@code writableLength} only advises: {@code lib/internal/streams/writable.js}).
+ * make the daemon hold its replies for ever. A Node stream queues without a cap: {@code write()}
+ * returning false past its {@code highWaterMark} is only advice to the writer.
  *
  * <p>Used on the loop thread only. Given code.
  */
