@@ -89,7 +89,8 @@ final class LabClassPath {
      *
      * @param earlierLabs the folders of the labs it builds on, directly or through another, each after
      *                    the labs it builds on itself: the order to compile them in
-     * @param libraries   the support classes and the staged libraries, as {@link #of} always gave them
+     * @param libraries   the support classes and the staged copies of the libraries they all declare,
+     *                    with what those need, in the grader's class-path order
      */
     record Resolved(List<Path> earlierLabs, List<Path> libraries) {
     }

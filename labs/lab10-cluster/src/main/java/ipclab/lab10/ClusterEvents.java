@@ -8,7 +8,8 @@ import java.io.PrintStream;
  * {@code disconnect} (its channel is gone), {@code exit} (the process has ended).
  *
  * <p>Callbacks run on the master's event loop thread, one at a time: keep them short and never block in them
- * (calling {@link Cluster#close()} from one would wait for the very loop it blocks).
+ * (calling {@link Cluster#close()} from one would wait for the very loop it blocks; {@link Cluster#shutdown}
+ * does not wait).
  */
 public interface ClusterEvents {
 
@@ -18,6 +19,14 @@ public interface ClusterEvents {
 
     /** The worker is ready for connections on {@code port}. */
     default void listening(WorkerHandle worker, int port) {
+    }
+
+    /**
+     * The worker sent {@code ready} (Node: {@code process.send('ready')}): it says it has finished
+     * starting. Only a worker that speaks it sends it, at any time after {@link #online}; a process
+     * manager waits for it instead of {@link #listening} (pm2's {@code wait_ready}).
+     */
+    default void ready(WorkerHandle worker) {
     }
 
     /** The worker's channel has closed: it will take no more connections from the master. */
@@ -68,6 +77,12 @@ public interface ClusterEvents {
             public void listening(WorkerHandle worker, int port) {
                 first.listening(worker, port);
                 other.listening(worker, port);
+            }
+
+            @Override
+            public void ready(WorkerHandle worker) {
+                first.ready(worker);
+                other.ready(worker);
             }
 
             @Override

@@ -24,6 +24,10 @@ import java.io.IOException;
  *   <li>worker &rarr; master {@code listening}: port ({@code child.js} 117&ndash;127)</li>
  *   <li>master &rarr; worker {@code disconnect}: stop taking connections, finish the open ones, exit 0
  *       ({@code primary.js} 352&ndash;358)</li>
+ *   <li>worker &rarr; master {@code ready}: no fields; the worker says it has finished starting,
+ *       whatever that means to it (Node: {@code process.send('ready')}, which pm2's {@code wait_ready}
+ *       waits for instead of {@code listening}, pm2 7.0.4 {@code lib/God.js} 323&ndash;341). The
+ *       master only reports it ({@link ClusterEvents#ready}); {@link ClusterWorker} never sends it.</li>
  * </ul>
  *
  * <p>Why JSON is written and read field by field ({@link #toJson()}, {@link #fromJson}) rather than
@@ -55,6 +59,10 @@ public record ClusterMessage(String act, Long seq, Long ack, Boolean accepted, S
 
     public static ClusterMessage disconnect() {
         return new ClusterMessage("disconnect", null, null, null, null, null, null, null);
+    }
+
+    public static ClusterMessage ready() {
+        return new ClusterMessage("ready", null, null, null, null, null, null, null);
     }
 
     /** True for a {@code reply} that takes the socket. */

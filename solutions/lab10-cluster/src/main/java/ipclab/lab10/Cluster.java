@@ -6,6 +6,7 @@ import ipclab.support.ChildProcess;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.support.loop.EventLoop;
+import ipclab.support.loop.Timer;
 import ipclab.support.loop.Watch;
 import ipclab.support.net.Accepts;
 import ipclab.support.net.Sockets;
@@ -23,8 +24,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,11 +49,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     ... // clients connect to cluster.port()
  * }   // close(): every worker leaves (or is killed after GRACE) and is reaped, every socket closed
  * }</pre>
+ *
+ * <p>A program with a loop of its own (a process manager's daemon) runs the cluster on that loop
+ * instead: {@link #start(EventLoop, ClusterOptions, ClusterEvents)}, {@link #fork()} for one more
+ * worker, and {@link #shutdown(Duration)}, which never blocks, to stop it.
  */
 public final class Cluster implements AutoCloseable {
 
     /** How long {@link #close()} lets the workers finish their open connections before it kills them. */
     public static final Duration GRACE = Duration.ofSeconds(3);
+
+    /** How long {@link #close()} waits, after the grace, for the killed workers' exits to be handled. */
+    private static final Duration REAPED_WITHIN = Duration.ofSeconds(10);
 
     /**
      * How many connections one wake-up of the listener accepts at most. libuv accepts one per wake-up
@@ -62,6 +72,8 @@ public final class Cluster implements AutoCloseable {
     private final ClusterEvents events;
     /** The master's loop; every field below is used on its thread only. Node: the primary's libuv loop. */
     private final EventLoop loop;
+    /** True when {@link #start(ClusterOptions, ClusterEvents)} made {@link #loop}, so that {@link #close()} closes it too. */
+    private final boolean ownsLoop;
     /**
      * The TCP socket on the port: listening (rr, shared) or only bound (reuseport: it holds the port
      * without taking a share of the connections). Node: {@code RoundRobinHandle.handle} or
@@ -83,41 +95,77 @@ public final class Cluster implements AutoCloseable {
     private volatile List<WorkerHandle> snapshot = List.of();
     /** The last worker id given. Node: {@code ids} in {@code primary.js}. */
     private int ids;
-    /** True once {@link #close()} has begun: nobody is restarted, no channel is welcomed. */
+    /** True once {@link #shutdown} has begun on the loop: nobody is restarted or forked, no channel is welcomed. */
     private boolean closing;
-    /** Completes when {@link #close()} has begun and the last worker's exit has been handled. */
-    private final CompletableFuture<Void> noneLeft = new CompletableFuture<>();
+    /** SIGKILLs the workers still there when the grace of {@link #shutdown} is over; cancelled when none is left. */
+    private Timer killTimer;
+    /** Set by the first {@link #shutdown} call, whose grace counts; later ones get the same stage. */
+    private final AtomicBoolean shutdownAsked = new AtomicBoolean();
+    /** Completes on the loop when {@link #shutdown} has begun there: {@link #close()} learns that the loop is not blocked. */
+    private final CompletableFuture<Void> closingBegun = new CompletableFuture<>();
+    /** Completes on the loop when the last worker's exit has been handled and every socket is closed. Node: the callback of {@code cluster.disconnect}. */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** Set by the one thread whose {@link #close()} does the closing; another returns at once. */
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Cluster(ClusterOptions options, ClusterEvents events, EventLoop loop) {
+    private Cluster(ClusterOptions options, ClusterEvents events, EventLoop loop, boolean ownsLoop) {
         this.options = options;
         this.events = reporting(events, loop);
         this.loop = loop;
+        this.ownsLoop = ownsLoop;
     }
 
-    /** Binds the port, forks {@code options.workers()} workers and starts serving. */
+    /** Binds the port, forks {@code options.workers()} workers and starts serving, on a loop of its own that {@link #close()} closes. */
     public static Cluster start(ClusterOptions options, ClusterEvents events) throws IOException {
-        Cluster cluster = new Cluster(options, events, EventLoop.start("cluster-master"));
+        return start(EventLoop.start("cluster-master"), true, options, events);
+    }
+
+    /**
+     * As {@link #start(ClusterOptions, ClusterEvents)}, on the caller's {@code loop}: a process
+     * manager's daemon runs its clusters on the loop that also serves its own sockets. The loop must
+     * be running on some thread; called on that very thread, the setting up runs inline, at once.
+     * The cluster never closes this loop: stop the cluster with {@link #shutdown} (on the loop) or
+     * {@link #close()} (off it).
+     */
+    public static Cluster start(EventLoop loop, ClusterOptions options, ClusterEvents events) throws IOException {
+        return start(Objects.requireNonNull(loop, "loop"), false, options, events);
+    }
+
+    private static Cluster start(EventLoop loop, boolean ownsLoop, ClusterOptions options, ClusterEvents events) throws IOException {
+        Cluster cluster = new Cluster(options, events, loop, ownsLoop);
         try {
             cluster.call(() -> {
-                Scheduling scheduling = options.scheduling();
-                cluster.server = cluster.bindPort(scheduling != Scheduling.REUSEPORT);
-                cluster.serverFd = ChannelDescriptor.numberOf(cluster.server);
-                cluster.port = ((InetSocketAddress) cluster.server.getLocalAddress()).getPort();
-                cluster.channels = ClusterChannel.Listener.open(cluster.loop, cluster::welcome);
-                if (scheduling == Scheduling.RR) {
-                    cluster.accepting = cluster.loop.watch(cluster.serverFd, EventLoop.READABLE, (w, e) -> cluster.onAcceptable());
-                }
-                for (int i = 0; i < options.workers(); i++) {
-                    cluster.fork();
-                }
+                cluster.open();
                 return null;
             });
             return cluster;
         } catch (IOException | RuntimeException e) {
-            cluster.close();
+            // Whatever was set up (a port, some workers) goes again; on the loop thread nothing may wait for it.
+            if (loop.inLoop()) {
+                cluster.shutdown(Duration.ZERO);
+            } else {
+                cluster.close();
+            }
             throw e;
+        }
+    }
+
+    /**
+     * Sets the master up, on its loop (a watch may only be added on the loop's thread): binds the
+     * port, opens the channel listener the workers connect to, in round-robin watches the TCP
+     * listener, and forks {@code options.workers()} workers.
+     */
+    private void open() throws IOException {
+        Scheduling scheduling = options.scheduling();
+        server = bindPort(scheduling != Scheduling.REUSEPORT);
+        serverFd = ChannelDescriptor.numberOf(server);
+        port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        channels = ClusterChannel.Listener.open(loop, this::welcome);
+        if (scheduling == Scheduling.RR) {
+            accepting = loop.watch(serverFd, EventLoop.READABLE, (w, e) -> onAcceptable());
+        }
+        for (int i = 0; i < options.workers(); i++) {
+            fork();
         }
     }
 
@@ -129,6 +177,19 @@ public final class Cluster implements AutoCloseable {
     /** The workers forked and not yet exited, oldest first. */
     public List<WorkerHandle> workers() {
         return snapshot;
+    }
+
+    /**
+     * Forks one more worker, beyond {@code options.workers()} (Node: {@code cluster.fork()}, {@code primary.js} 161): a
+     * process manager replaces a worker itself (with restart off), or starts a new one before it lets
+     * an old one go. Its events follow, as for any worker. Callable from any thread: on the loop it
+     * forks at once, elsewhere it waits for the loop to have done it.
+     *
+     * @return the new worker, already in {@link #workers()}
+     * @throws IllegalStateException once {@link #shutdown} or {@link #close()} has begun
+     */
+    public WorkerHandle fork() throws IOException {
+        return call(this::spawn);
     }
 
     /**
@@ -157,10 +218,38 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Stops restarting and closes the listeners; then lets every worker leave as {@link #disconnect}
-     * does (finish its open connections, exit 0) for up to {@link #GRACE}; kills and reaps whoever is
-     * still there; closes every socket. It waits for the workers, so it must be called off the loop;
-     * a second call, from any thread, returns at once.
+     * Stops the cluster without waiting for it: no more restarts or forks; the listeners close (new
+     * clients are refused); every worker is asked to leave as {@link #disconnect} does, and those
+     * still there after {@code grace} get SIGKILL; the master's sockets are closed. Callable from any
+     * thread, the loop's included (from a {@link ClusterEvents} callback, or a daemon's request
+     * handler). The first call's {@code grace} counts; every call gets the same stage. A loop passed to
+     * {@link #start(EventLoop, ClusterOptions, ClusterEvents)} stays open. Node: {@code cluster.disconnect(callback)}
+     * ({@code primary.js} 223&ndash;238), which waits for ever; the kill after a grace is pm2's {@code kill_timeout}.
+     *
+     * @return completes on the loop thread once the last worker's exit has been handled and every socket is closed
+     */
+    public CompletionStage<Void> shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (shutdownAsked.compareAndSet(false, true)) {
+            try {
+                onLoop(() -> beginClosing(grace));
+            } catch (RejectedExecutionException e) {
+                // The caller closed the loop under us: nothing will ever run on it, so kill from here.
+                workers().forEach(worker -> worker.process().process().destroyForcibly());
+                IllegalStateException closedLoop = new IllegalStateException("the cluster's loop " + loop.name()
+                        + " was closed before the cluster: its workers were killed, its sockets are left to the process's exit");
+                closingBegun.completeExceptionally(closedLoop);
+                stopped.completeExceptionally(closedLoop);
+            }
+        }
+        return stopped.minimalCompletionStage();
+    }
+
+    /**
+     * Stops the cluster and waits until it has: {@link #shutdown} with {@link #GRACE}, then, if the
+     * cluster made its own loop, closes that loop. It waits for the loop, so it must be called off the
+     * loop; a second call, from any thread, returns at once. When the loop does not take the closing
+     * within {@code GRACE} (a callback blocks it), the workers are killed and reaped from here.
      *
      * @throws IllegalStateException when called on the cluster's loop thread (from a {@link ClusterEvents}
      *                               callback, say): it would wait for the very thread it holds
@@ -169,44 +258,37 @@ public final class Cluster implements AutoCloseable {
     public void close() {
         if (loop.inLoop()) {
             throw new IllegalStateException("Cluster.close() called on the cluster's own loop thread (from a ClusterEvents "
-                    + "callback?): it waits for that loop, which could never run again; call it from another thread");
+                    + "callback?): it waits for that loop, which could never run again; call shutdown(grace), "
+                    + "which does not wait, or close() from another thread");
         }
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            call(this::beginClosing, GRACE);
-            if (!await(noneLeft, GRACE)) {
-                killWorkers();
-                if (!await(noneLeft, Duration.ofSeconds(10))) {
-                    System.err.println("cluster: a worker's exit was not handled within 10 s");
-                }
-            }
-            call(() -> {
-                roundRobin.close();
-                for (WorkerHandle worker : List.copyOf(byPid.values())) {
-                    if (worker.channel() != null) {
-                        worker.channel().close();
-                    }
-                }
-                return null;
-            }, GRACE);
-            loop.close();
-        } catch (TimeoutException e) {
+        shutdown(GRACE);
+        if (!await(closingBegun, GRACE)) {
             // A callback blocks the loop (a blocking accept, a wait): nothing queued on it will run.
             System.err.println("cluster: the loop did not take the closing within " + GRACE + " (does a callback block?): "
-                    + "the workers are killed from here; the loop is closed once that callback returns");
+                    + "the workers are killed from here" + (ownsLoop ? "; the loop is closed once that callback returns" : ""));
             killWorkers();
-            Thread.ofPlatform().daemon(true).name("cluster-close").start(loop::close);
-        } catch (IOException | RuntimeException e) {
-            System.err.println("cluster: closing: " + e);
+            if (ownsLoop) {
+                Thread.ofPlatform().daemon(true).name("cluster-close").start(loop::close);
+            }
+            return;
+        }
+        if (!await(stopped, GRACE.plus(REAPED_WITHIN))) {
+            System.err.println("cluster: a worker's exit was not handled within " + REAPED_WITHIN + " of its SIGKILL: "
+                    + "it is killed and reaped from here");
+            killWorkers();
+        }
+        if (ownsLoop) {
             loop.close();
         }
     }
 
-    /** The first half of {@link #close()}, on the loop: no more restarts, no more connections, every worker asked to leave. */
-    private Void beginClosing() {
+    /** The first half of {@link #shutdown}, on the loop: no more restarts, no more connections, every worker asked to leave. */
+    private void beginClosing(Duration grace) {
         closing = true;
+        closingBegun.complete(null);
         if (accepting != null) {
             accepting.cancel(); // before the listener is closed: see Watch.cancel
         }
@@ -216,13 +298,44 @@ public final class Cluster implements AutoCloseable {
             try {
                 disconnect(worker);
             } catch (RuntimeException e) {
-                System.err.println("cluster: could not ask " + worker + " to leave (" + e.getMessage() + "): it is killed after " + GRACE);
+                System.err.println("cluster: could not ask " + worker + " to leave (" + e.getMessage() + "): it is killed after " + grace);
             }
         }
         if (byPid.isEmpty()) {
-            noneLeft.complete(null);
+            finishClosing();
+        } else {
+            killTimer = loop.schedule(grace, this::killLeft);
         }
-        return null;
+    }
+
+    /** The grace is over: SIGKILL to every worker still there. Their exits, posted by the JDK's reaper, finish the closing. */
+    private void killLeft() {
+        for (WorkerHandle worker : byPid.values()) {
+            // Not kill(2) by pid: the JDK signals a process only while it has not reaped it, so never a recycled pid.
+            worker.process().process().destroyForcibly();
+        }
+    }
+
+    /** The last worker's exit has been handled (or there was none): close what the master still holds, and say so. */
+    private void finishClosing() {
+        if (stopped.isDone()) {
+            return;
+        }
+        if (killTimer != null) {
+            killTimer.cancel();
+        }
+        try {
+            roundRobin.close();
+            for (WorkerHandle worker : List.copyOf(byPid.values())) {
+                if (worker.channel() != null) {
+                    worker.channel().close();
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println("cluster: closing: " + e);
+        } finally {
+            stopped.complete(null);
+        }
     }
 
     /** SIGKILL to every worker still there, and reap it: off the loop, as it waits. */
@@ -249,21 +362,25 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /** A message from {@code worker}: {@code listening} (it joins the round), or the {@code reply} to a newconn. */
+    /** A message from {@code worker}: {@code listening}, the {@code reply} to a newconn (to the round), or {@code ready}. */
     private void onWorkerMessage(WorkerHandle worker, ClusterMessage message, int fd) throws IOException {
         if (fd >= 0) {
             Libc.close(fd); // a worker sends no descriptors
         }
         switch (message.act()) {
-            case "listening" -> {
-                if (options.scheduling() == Scheduling.RR && !worker.disconnecting()) {
-                    roundRobin.add(worker);
-                }
-                events.listening(worker, message.port());
-            }
+            case "listening" -> onListening(worker, message.port());
             case "reply" -> roundRobin.reply(worker, message.ack(), message.isAccepted());
+            case "ready" -> events.ready(worker);
             default -> System.err.println("cluster: " + worker + " sent an unknown message: " + message);
         }
+    }
+
+    /** {@code worker} takes connections on {@code port}: in rr it joins the round (unless it is leaving); report it. */
+    private void onListening(WorkerHandle worker, int port) {
+        if (options.scheduling() == Scheduling.RR && !worker.disconnecting()) {
+            roundRobin.add(worker);
+        }
+        events.listening(worker, port);
     }
 
     /** Round-robin: connections are waiting on the listener. Accept a batch, each to {@link RoundRobinHandle#distribute}. */
@@ -303,7 +420,7 @@ public final class Cluster implements AutoCloseable {
             }
         } finally {
             if (closing && byPid.isEmpty()) {
-                noneLeft.complete(null);
+                finishClosing();
             }
         }
     }
@@ -330,16 +447,21 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Forks one worker JVM, with the channel's name in its environment, and has its exit posted to
-     * the loop. Like Node's {@code uv_spawn}, it holds the loop up for the few milliseconds a fork
-     * and exec take.
+     * {@link #fork()} on the loop: starts one worker JVM, with the channel's name in its environment,
+     * and has its exit posted to the loop. Like Node's {@code uv_spawn}, it holds the loop up for the
+     * few milliseconds a fork and exec take.
      */
-    private void fork() throws IOException {
+    private WorkerHandle spawn() throws IOException {
+        if (closing) {
+            throw new IllegalStateException("the cluster is shutting down: it forks no more workers");
+        }
         ChildProcess process = ChildJvm.main(options.workerMain())
+                .jvmArgs(options.workerJvmArgs().toArray(String[]::new))
                 .args(options.workerArgs())
                 .env(ClusterChannel.ENV, channels.name())
                 .redirectInput(Redirect.from(new File("/dev/null")))
-                .redirectOutput(Redirect.INHERIT)
+                .redirectOutput(options.workerOut())
+                .redirectError(options.workerErr())
                 .start();
         WorkerHandle worker = new WorkerHandle(++ids, process);
         byPid.put(worker.pid(), worker);
@@ -353,6 +475,7 @@ public final class Cluster implements AutoCloseable {
                 process.close(); // the cluster is closed: nobody reports this exit any more
             }
         });
+        return worker;
     }
 
     /**
@@ -393,7 +516,11 @@ public final class Cluster implements AutoCloseable {
         void run() throws IOException;
     }
 
-    /** Runs {@code task} on the loop: now if this is the loop thread, else in its next turn. A failure is reported. */
+    /**
+     * Runs {@code task} on the loop: now if this is the loop thread, else in its next turn. A failure is reported.
+     *
+     * @throws RejectedExecutionException when the loop is closed
+     */
     private void onLoop(LoopTask task) {
         Runnable reporting = () -> {
             try {
@@ -409,20 +536,20 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /** Runs {@code task} on the loop and waits for its result; its exception is thrown here. */
+    /** Runs {@code task} on the loop and waits for its result (on the loop thread: runs it now); its exception is thrown here. */
     private <T> T call(Callable<T> task) throws IOException {
-        try {
-            return call(task, null);
-        } catch (TimeoutException e) {
-            throw new AssertionError("no deadline, no timeout", e);
+        if (loop.inLoop()) {
+            // Waiting for a task queued on our own thread would wait for ever.
+            try {
+                return task.call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
         }
-    }
-
-    /** As {@link #call(Callable)}, waiting at most {@code deadline} (null: for ever). */
-    private <T> T call(Callable<T> task, Duration deadline) throws IOException, TimeoutException {
-        CompletableFuture<T> result = loop.submit(task);
         try {
-            return deadline == null ? result.get() : result.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            return loop.submit(task).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the cluster's loop", e);
@@ -436,12 +563,14 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /** Waits for {@code future} up to {@code deadline}; true when it completed. */
+    /** Waits for {@code future} up to {@code deadline}; true when it completed, normally or not. */
     private static boolean await(CompletableFuture<?> future, Duration deadline) {
         try {
             future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             return true;
-        } catch (TimeoutException | ExecutionException e) {
+        } catch (ExecutionException e) {
+            return true;
+        } catch (TimeoutException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -464,6 +593,11 @@ public final class Cluster implements AutoCloseable {
             @Override
             public void listening(WorkerHandle worker, int port) {
                 guard("listening", () -> events.listening(worker, port));
+            }
+
+            @Override
+            public void ready(WorkerHandle worker) {
+                guard("ready", () -> events.ready(worker));
             }
 
             @Override
