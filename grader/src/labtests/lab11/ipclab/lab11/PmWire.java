@@ -74,9 +74,18 @@ final class PmWire implements AutoCloseable {
      * @throws IOException when nothing came in time
      */
     Datagram receive() throws IOException {
-        short ready = Libc.poll(fd, Libc.POLLIN, (int) DEADLINE.toMillis());
-        if (ready == 0) {
+        Datagram datagram = receiveWithin(DEADLINE);
+        if (datagram == null) {
             throw new IOException("no datagram from the daemon within " + DEADLINE.toSeconds() + " s");
+        }
+        return datagram;
+    }
+
+    /** The next datagram, or null when none came within {@code deadline}. */
+    Datagram receiveWithin(Duration deadline) throws IOException {
+        short ready = Libc.poll(fd, Libc.POLLIN, (int) deadline.toMillis());
+        if (ready == 0) {
+            return null;
         }
         int bytes;
         try {
@@ -115,6 +124,22 @@ final class PmWire implements AutoCloseable {
         long id = nextId++;
         send("{\"id\":" + id + ",\"verb\":\"" + verb + "\"}");
         return receiveJson();
+    }
+
+    /** Sends {@code {"id":N,"verb":verb,"args":args}} and returns the reply, whatever it says. */
+    JsonNode call(String verb, String argsJson) throws IOException {
+        long id = nextId++;
+        send("{\"id\":" + id + ",\"verb\":\"" + verb + "\",\"args\":" + argsJson + "}");
+        return receiveJson();
+    }
+
+    /** The reply's {@code result} of a request that must succeed, or an IOException naming the reply. */
+    JsonNode ok(String verb, String argsJson) throws IOException {
+        JsonNode reply = call(verb, argsJson);
+        if (!reply.path("ok").asBoolean(false)) {
+            throw new IOException(verb + " " + abbreviate(argsJson) + " was answered " + reply);
+        }
+        return reply.path("result");
     }
 
     /** {@code ping}'s result, or a failure message naming what came instead. */

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * {@value #OK} done, {@value #REFUSED} refused by the daemon, {@value #USAGE} a wrong command line,
  * {@value #UNREACHABLE} no daemon could be reached or started. Given code.
  */
-@Command(name = "pm", mixinStandardHelpOptions = true, subcommands = {Pm.Ping.class, Pm.Kill.class, Pm.DaemonCommand.class},
+@Command(name = "pm", mixinStandardHelpOptions = true, subcommands = {Pm.Ping.class, PmApps.Start.class, PmApps.ListApps.class, PmApps.Describe.class,
+        PmApps.Stop.class, PmApps.Restart.class, PmApps.Delete.class, Pm.Kill.class, Pm.DaemonCommand.class},
         description = "A small pm2: a daemon that runs your apps, and this command line to talk to it (home: $" + Home.ENV + ").")
 public final class Pm {
 

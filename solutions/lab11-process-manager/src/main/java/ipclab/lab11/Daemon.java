@@ -29,6 +29,10 @@ public final class Daemon {
     private final long startedNanos;
     /** By name, sorted, so that "unknown verb" lists them in order. */
     private final Map<String, Verb> verbs = new TreeMap<>();
+    /** Subscribers to the apps' events: pm2's {@code pub.sock}. */
+    private final EventBus bus = new EventBus();
+    /** The apps: pm2's {@code God}. */
+    private final Supervisor supervisor;
     private ControlServer server;
     private boolean shuttingDown;
 
@@ -40,6 +44,8 @@ public final class Daemon {
         this.startedNanos = System.nanoTime();
         register("ping", (request, reply) -> reply.ok(ping()));
         register("kill", (request, reply) -> shutdown(reply));
+        this.supervisor = new Supervisor(loop, home, bus);
+        SupervisorVerbs.register(this, supervisor, bus);
     }
 
     /** Adds a verb; a later registration of the same name replaces the earlier one. */
@@ -63,6 +69,14 @@ public final class Daemon {
 
     public EventLoop loop() {
         return loop;
+    }
+
+    public Supervisor supervisor() {
+        return supervisor;
+    }
+
+    public EventBus bus() {
+        return bus;
     }
 
     /** The uid whose processes may use the control socket. */
