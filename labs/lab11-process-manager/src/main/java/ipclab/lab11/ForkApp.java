@@ -8,6 +8,7 @@ import ipclab.support.loop.Watch;
 import ipclab.support.proc.PidFd;
 import ipclab.support.proc.Spawn;
 import ipclab.support.proc.WaitStatus;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,15 +59,15 @@ public final class ForkApp {
 
     /**
      * Starts {@code spec}'s command: a process group of its own, this daemon's environment plus the
-     * spec's, stdin {@code /dev/null}, stdout and stderr appended to {@code logs/NAME-out.log} and
-     * {@code NAME-err.log}, in the spec's directory (the home when it has none); then watches its
-     * pidfd, so that {@link #onExit} runs when it ends.
+     * spec's, stdin {@code /dev/null}, stdout and stderr into two pipes whose read ends go to
+     * {@code logs}, in the spec's directory (the home when it has none); then watches its pidfd, so
+     * that {@link #onExit} runs when it ends.
      *
      * @param onExit told how the leader ended, once it is reaped
-     * @throws ErrnoException from posix_spawn (ENOENT: no such program) or pidfd_open
+     * @throws IOException from posix_spawn (ENOENT: no such program), pipe2 or pidfd_open
      */
-    public static ForkApp launch(EventLoop loop, AppSpec spec, Home home, Consumer<ExitInfo> onExit) throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: open /dev/null (stdin) and logs/NAME-out.log, NAME-err.log (O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC, 0600); Spawn.spawn the command with this environment plus spec.env(), in spec.cwd() or the home, flags SETPGROUP|CLEAN_SIGNALS; close our copies of the three; PidFd.open the pid at once and watch it READABLE on the loop with onExit (handout, step 5)");
+    public static ForkApp launch(EventLoop loop, AppSpec spec, Home home, LogBook logs, Consumer<ExitInfo> onExit) throws IOException {
+        throw new UnsupportedOperationException("TODO: two pipes (pipe2 O_CLOEXEC) and /dev/null (stdin); Spawn.spawn the command with this environment plus spec.env(), in spec.cwd() or the home, stdout and stderr the pipes' write ends, flags SETPGROUP|CLEAN_SIGNALS; PidFd.open the pid at once and watch it READABLE on the loop with onExit; make the read ends O_NONBLOCK and give them to logs.attach (out, err); close our write ends and /dev/null (handout, step 5)");
     }
 
     /**
@@ -75,7 +76,7 @@ public final class ForkApp {
      * SIGKILL after the kill timeout, so that restarts never pile up orphans.
      */
     void onExit() throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: PidFd.reap the leader (empty: not yet, keep watching); cancel the watch, close the pidfd, turn the WaitStatus into an ExitInfo; unless a stop is clearing the group, clear what is left of it with SIGTERM; tell onExit; then checkGone()");
+        throw new UnsupportedOperationException("TODO: PidFd.reap the leader (empty: not yet, keep watching); cancel the watch, close the pidfd, turn the WaitStatus into an ExitInfo; unless a stop is clearing the group, clear what is left of it with SIGTERM; tell onExit; then checkGone() (handout, step 5)");
     }
 
     /**
@@ -83,7 +84,7 @@ public final class ForkApp {
      * {@code done} once the leader is reaped and no process of the group runs.
      */
     public void stop(Runnable done) throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: remember done; unless the group is being cleared already, clear it with spec.killSignalNumber(); then checkGone(): done runs once the leader is reaped and the group is empty");
+        throw new UnsupportedOperationException("TODO: remember done; unless the group is being cleared already, clear it with spec.killSignalNumber(); then checkGone(): done runs once the leader is reaped and the group is empty (handout, step 5)");
     }
 
     /** The leader's pid, also the group's id. */

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * {@value #UNREACHABLE} no daemon could be reached or started. Given code.
  */
 @Command(name = "pm", mixinStandardHelpOptions = true, subcommands = {Pm.Ping.class, PmApps.Start.class, PmApps.ListApps.class, PmApps.Describe.class,
-        PmApps.Stop.class, PmApps.Restart.class, PmApps.Delete.class, Pm.Kill.class, Pm.DaemonCommand.class},
+        PmApps.Stop.class, PmApps.Restart.class, PmApps.Delete.class, PmApps.Logs.class, Pm.Kill.class, Pm.DaemonCommand.class},
         description = "A small pm2: a daemon that runs your apps, and this command line to talk to it (home: $" + Home.ENV + ").")
 public final class Pm {
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ipclab.support.ErrnoException;
 import ipclab.support.loop.EventLoop;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,13 +26,15 @@ public final class Supervisor {
     private final EventLoop loop;
     private final Home home;
     private final EventBus bus;
+    private final LogBook logs;
     /** By name, in the order they were started: {@code pm list}'s order. */
     private final Map<String, App> apps = new LinkedHashMap<>();
 
-    public Supervisor(EventLoop loop, Home home, EventBus bus) {
+    public Supervisor(EventLoop loop, Home home, EventBus bus, LogBook logs) {
         this.loop = loop;
         this.home = home;
         this.bus = bus;
+        this.logs = logs;
     }
 
     /**
@@ -40,12 +43,12 @@ public final class Supervisor {
      * @throws Refusal when an app of that name exists, when there are {@link #MAX_APPS} already, or for cluster mode
      */
     public List<ProcessInfo> start(AppSpec spec) throws Refusal {
-        throw new UnsupportedOperationException("TODO: refuse a name that exists ('an app called ... exists already'), more than MAX_APPS apps, and cluster mode; keep an App for the spec, launch it with no delay, return its info() (handout, step 5)");
+        throw new UnsupportedOperationException("TODO: refuse a name that exists ('an app called ... exists already') and more than MAX_APPS apps; keep an App for the spec, launch it with no delay, return its info() (handout, step 5)");
     }
 
     /** Every app's line, in the order they were started. */
     public List<ProcessInfo> list() {
-        throw new UnsupportedOperationException("TODO: every app's info(), in the order they were started");
+        throw new UnsupportedOperationException("TODO: every app's info(), in the order they were started (handout, step 5)");
     }
 
     /**
@@ -53,7 +56,7 @@ public final class Supervisor {
      * process of theirs is gone.
      */
     public CompletableFuture<List<ProcessInfo>> stop(String target) throws Refusal {
-        throw new UnsupportedOperationException("TODO: select the target, stopOne each, and complete with their info() once all are stopped");
+        throw new UnsupportedOperationException("TODO: select the target, stopOne each, and complete with their info() once all are stopped (handout, step 5)");
     }
 
     /**
@@ -61,12 +64,12 @@ public final class Supervisor {
      * gives an errored app its chances back.
      */
     public CompletableFuture<List<ProcessInfo>> restart(String target) throws Refusal {
-        throw new UnsupportedOperationException("TODO: stop the target like stop(), then give each app a fresh History, attempt 0, no reason, restarts + 1, and launch it at once");
+        throw new UnsupportedOperationException("TODO: stop the target like stop(), then give each app a fresh History, attempt 0, no reason, restarts + 1, and launch it at once (handout, step 5)");
     }
 
     /** Stops {@code target}, then forgets it; completes with the lines they had last. */
     public CompletableFuture<List<ProcessInfo>> delete(String target) throws Refusal {
-        throw new UnsupportedOperationException("TODO: stop the target like stop(), then remove each from the apps");
+        throw new UnsupportedOperationException("TODO: stop the target like stop(), then remove each from the apps (handout, step 5)");
     }
 
     /**
@@ -95,7 +98,7 @@ public final class Supervisor {
 
     /** Spawns the app's process after it waited {@code delayMs}; publishes {@code launch} and {@code online}. */
     private void launch(App app, long delayMs) {
-        throw new UnsupportedOperationException("TODO: attempt + 1; ForkApp.launch with exited(app, exit) as its exit listener (a failure makes the app errored, naming the command); note startedNanos; publish launch (delayMs, attempt) and online; status ONLINE");
+        throw new UnsupportedOperationException("TODO: attempt + 1; ForkApp.launch with exited(app, exit) as its exit listener (a failure makes the app errored, naming the command); note startedNanos; publish launch (delayMs, attempt) and online; status ONLINE (handout, step 5)");
     }
 
     private void errored(App app, String reason) {
@@ -108,7 +111,7 @@ public final class Supervisor {
 
     /** Stops one app: no pending restart, the group signalled, {@code stopped} once it is empty. */
     private CompletableFuture<Void> stopOne(App app) {
-        throw new UnsupportedOperationException("TODO: complete once the app is stopped: join a stop under way; else cancel a pending restart, STOPPING, publish stopping, ForkApp.stop and, when it is done, STOPPED, publish stopped and run whenStopped");
+        throw new UnsupportedOperationException("TODO: complete once the app is stopped: join a stop under way; else cancel a pending restart, STOPPING, publish stopping, ForkApp.stop and, when it is done, STOPPED, publish stopped and run whenStopped (handout, step 5)");
     }
 
     /** The apps {@code target} names: one by name, or every one for {@code all}. */

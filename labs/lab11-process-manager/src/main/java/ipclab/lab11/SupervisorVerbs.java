@@ -23,7 +23,12 @@ final class SupervisorVerbs {
     private SupervisorVerbs() {
     }
 
-    static void register(Daemon daemon, Supervisor supervisor, EventBus bus) {
+    /** {@code logs} without {@code lines}: as many as pm2 shows ({@code pm2 logs --lines}, 15). */
+    static final int DEFAULT_LINES = 15;
+    /** More lines than this are not sent at once: each is a datagram, and the outbox has a cap. */
+    static final int MAX_LINES = 10_000;
+
+    static void register(Daemon daemon, Supervisor supervisor, EventBus bus, LogBook logs) {
         daemon.register("start", (request, reply) -> {
             AppSpec spec;
             try {
@@ -38,6 +43,15 @@ final class SupervisorVerbs {
         daemon.register("stop", later(supervisor::stop));
         daemon.register("restart", later(supervisor::restart));
         daemon.register("delete", later(supervisor::delete));
+        daemon.register("logs", (request, reply) -> {
+            String app = name(request, false);
+            supervisor.describe(app); // refuses an unknown name
+            int lines = request.args().path("lines").asInt(DEFAULT_LINES);
+            if (lines < 0 || lines > MAX_LINES) {
+                throw new Refusal("logs: 'lines' must be 0–" + MAX_LINES + ", not " + lines, request.id());
+            }
+            logs.logs(app, lines, request.args().path("follow").asBoolean(false), reply);
+        });
         daemon.register("subscribe", (request, reply) -> {
             String app = request.args().has("name") ? name(request, true) : null;
             if (app != null && !app.equals("all")) {

@@ -15,6 +15,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The command line's side of the control socket: one blocking connection, one request at a time,
@@ -94,6 +95,38 @@ public final class ControlClient implements AutoCloseable {
                 throw new Refusal(reply.path("error").asText("the daemon refused '" + verb + "' without saying why"));
             }
             return reply.path("result");
+        }
+    }
+
+    /**
+     * Sends a request answered by a stream: each item's {@code field} goes to {@code items}, until the
+     * final reply, which is returned. {@code logs --follow} has no final reply: it ends when the
+     * daemon closes the connection, or this process is interrupted (Ctrl-C).
+     *
+     * @param wait how long the daemon may stay silent between two datagrams
+     */
+    public JsonNode stream(String verb, ObjectNode args, String field, Consumer<JsonNode> items, Duration wait) throws IOException, Refusal {
+        long id = nextId++;
+        ObjectNode request = JsonNodeFactory.instance.objectNode();
+        request.put("id", id);
+        request.put("verb", verb);
+        request.set("args", args);
+        send(Json.MAPPER.writeValueAsBytes(request));
+        while (true) {
+            JsonNode reply = receive(wait);
+            if (reply == null) {
+                throw new IOException("the daemon closed the connection during '" + verb + "' (see daemon.log)");
+            }
+            if (reply.path("id").asLong(-1) != id) {
+                continue;
+            }
+            if (reply.has(field)) {
+                items.accept(reply.get(field));
+            } else if (reply.path("ok").asBoolean(false)) {
+                return reply.path("result");
+            } else {
+                throw new Refusal(reply.path("error").asText("the daemon refused '" + verb + "' without saying why"));
+            }
         }
     }
 

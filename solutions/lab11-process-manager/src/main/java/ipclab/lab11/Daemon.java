@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ipclab.support.loop.EventLoop;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,6 +32,8 @@ public final class Daemon {
     private final Map<String, Verb> verbs = new TreeMap<>();
     /** Subscribers to the apps' events: pm2's {@code pub.sock}. */
     private final EventBus bus = new EventBus();
+    /** The apps' output, into their log files. */
+    private final LogBook logs;
     /** The apps: pm2's {@code God}. */
     private final Supervisor supervisor;
     private ControlServer server;
@@ -44,8 +47,9 @@ public final class Daemon {
         this.startedNanos = System.nanoTime();
         register("ping", (request, reply) -> reply.ok(ping()));
         register("kill", (request, reply) -> shutdown(reply));
-        this.supervisor = new Supervisor(loop, home, bus);
-        SupervisorVerbs.register(this, supervisor, bus);
+        this.logs = new LogBook(loop, home, bus, Clock.systemUTC());
+        this.supervisor = new Supervisor(loop, home, bus, logs);
+        SupervisorVerbs.register(this, supervisor, bus, logs);
     }
 
     /** Adds a verb; a later registration of the same name replaces the earlier one. */

@@ -16,15 +16,29 @@ import java.util.List;
  */
 public final class EventBus {
 
-    /** One client's subscription: all apps, or the one it named. */
-    private record Subscriber(String app, Responder reply) {
+    /**
+     * One client's subscription.
+     *
+     * @param app   the app it follows, or {@code null} for all
+     * @param type  the one type of event it wants ({@code log} for {@code logs --follow}), or {@code null} for all
+     * @param field the name its items carry the event under: {@code event}, or {@code line}
+     */
+    private record Subscriber(String app, String type, String field, Responder reply) {
     }
 
     private final List<Subscriber> subscribers = new ArrayList<>();
 
     /** From now on, {@code reply} gets the events of {@code app}, or of every app when it is {@code null}. */
     public void subscribe(String app, Responder reply) {
-        Subscriber subscriber = new Subscriber(app, reply);
+        subscribe(app, null, "event", reply);
+    }
+
+    /**
+     * From now on, {@code reply} gets the events of {@code type} only (every type when {@code null}),
+     * each as {@code {"id":…,field:{…}}}.
+     */
+    public void subscribe(String app, String type, String field, Responder reply) {
+        Subscriber subscriber = new Subscriber(app, type, field, reply);
         subscribers.add(subscriber);
         reply.connection().onClose(() -> subscribers.remove(subscriber));
     }
@@ -58,9 +72,10 @@ public final class EventBus {
     /** Sends {@code event} to every subscriber of its app, in the order of subscription. */
     public void publish(ObjectNode event) {
         String app = event.path("app").asText();
+        String type = event.path("type").asText();
         for (Subscriber subscriber : List.copyOf(subscribers)) {
-            if (subscriber.app() == null || subscriber.app().equals(app)) {
-                subscriber.reply().item("event", event);
+            if ((subscriber.app() == null || subscriber.app().equals(app)) && (subscriber.type() == null || subscriber.type().equals(type))) {
+                subscriber.reply().item(subscriber.field(), event);
             }
         }
     }

@@ -8,6 +8,7 @@ import ipclab.support.loop.Watch;
 import ipclab.support.proc.PidFd;
 import ipclab.support.proc.Spawn;
 import ipclab.support.proc.WaitStatus;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,38 +59,43 @@ public final class ForkApp {
 
     /**
      * Starts {@code spec}'s command: a process group of its own, this daemon's environment plus the
-     * spec's, stdin {@code /dev/null}, stdout and stderr appended to {@code logs/NAME-out.log} and
-     * {@code NAME-err.log}, in the spec's directory (the home when it has none); then watches its
-     * pidfd, so that {@link #onExit} runs when it ends.
+     * spec's, stdin {@code /dev/null}, stdout and stderr into two pipes whose read ends go to
+     * {@code logs}, in the spec's directory (the home when it has none); then watches its pidfd, so
+     * that {@link #onExit} runs when it ends.
      *
      * @param onExit told how the leader ended, once it is reaped
-     * @throws ErrnoException from posix_spawn (ENOENT: no such program) or pidfd_open
+     * @throws IOException from posix_spawn (ENOENT: no such program), pipe2 or pidfd_open
      */
-    public static ForkApp launch(EventLoop loop, AppSpec spec, Home home, Consumer<ExitInfo> onExit) throws ErrnoException {
+    public static ForkApp launch(EventLoop loop, AppSpec spec, Home home, LogBook logs, Consumer<ExitInfo> onExit) throws IOException {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(spec.env());
         Path cwd = spec.cwd() != null ? spec.cwd() : home.dir();
-        int devNull = Libc.open(Path.of("/dev/null"), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        int out = -1;
-        int err = -1;
+        // Close-on-exec on both ends: the child gets its copies through dup2, which clears the flag,
+        // and no later child inherits ours (a write end left open elsewhere would delay end of file).
+        int[] out = Libc.pipe2(Libc.O_CLOEXEC);
+        int[] err = Libc.pipe2(Libc.O_CLOEXEC);
+        int devNull = -1;
         try {
-            int logFlags = Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND | Libc.O_CLOEXEC;
-            out = Libc.open(home.logFile(spec.name(), "out"), logFlags, 0600);
-            err = Libc.open(home.logFile(spec.name(), "err"), logFlags, 0600);
-            int pid = Spawn.spawn(Spawn.Request.of(spec.command()).withEnv(env).withCwd(cwd).withStdio(devNull, out, err)
+            devNull = Libc.open(Path.of("/dev/null"), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+            int pid = Spawn.spawn(Spawn.Request.of(spec.command()).withEnv(env).withCwd(cwd).withStdio(devNull, out[1], err[1])
                     .withFlags(Spawn.SETPGROUP | Spawn.CLEAN_SIGNALS));
             // Opened at once: a zombie keeps its pidfd readable, so an app that already exited is not missed.
             ForkApp app = new ForkApp(loop, spec, pid, PidFd.open(pid), onExit);
             app.watch = loop.watch(app.pidFd, EventLoop.READABLE, (watch, events) -> app.onExit());
+            for (int[] pipe : List.of(out, err)) {
+                Libc.fcntl(pipe[0], Libc.F_SETFL, Libc.fcntl(pipe[0], Libc.F_GETFL) | Libc.O_NONBLOCK);
+            }
+            logs.attach(spec.name(), null, "out", out[0], spec.log());
+            out[0] = -1; // the log book's now
+            logs.attach(spec.name(), null, "err", err[0], spec.log());
+            err[0] = -1;
             return app;
         } finally {
-            // The child has its copies now; ours would only keep the files open.
-            Libc.closeQuietly(devNull, spec.name() + ": /dev/null");
-            if (out >= 0) {
-                Libc.closeQuietly(out, spec.name() + ": its out log");
-            }
-            if (err >= 0) {
-                Libc.closeQuietly(err, spec.name() + ": its err log");
+            // The child has its copies of the write ends: ours would keep the pipes from ever reaching end of file.
+            for (int fd : new int[] {devNull, out[1], err[1], out[0], err[0]}) {
+                if (fd >= 0) {
+                    Libc.closeQuietly(fd, spec.name() + ": spawn descriptor " + fd);
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ package ipclab.lab11;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code pm}'s verbs for apps: start, list, describe, stop, restart, delete. Given code. */
 final class PmApps {
+
+    /** How long {@code logs --follow} waits for the next line: as long as poll(2) can be asked to. */
+    private static final Duration FOREVER = Duration.ofMillis(Integer.MAX_VALUE);
 
     private PmApps() {
     }
@@ -118,6 +122,29 @@ final class PmApps {
     static final class Delete extends ByName {
         Delete() {
             super("delete");
+        }
+    }
+
+    @Command(name = "logs", description = "An app's last log lines (out and err, by time); with --follow, new ones as they come.")
+    static final class Logs implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = "--lines", description = "How many of the last lines (default 15).")
+        int lines = SupervisorVerbs.DEFAULT_LINES;
+        @Option(names = "--follow", description = "Then print new lines until interrupted (Ctrl-C).")
+        boolean follow;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode args = named(name);
+            args.put("lines", lines);
+            args.put("follow", follow);
+            try (ControlClient client = Launcher.ensureDaemon(Home.fromEnvironment())) {
+                client.stream("logs", args, "line", line -> System.out.println(
+                                line.path("stream").asText() + " | " + line.path("text").asText()),
+                        follow ? FOREVER : ControlClient.DEADLINE);
+            }
+            return Pm.OK;
         }
     }
 

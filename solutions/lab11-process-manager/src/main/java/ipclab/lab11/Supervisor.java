@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ipclab.support.ErrnoException;
 import ipclab.support.loop.EventLoop;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,13 +26,15 @@ public final class Supervisor {
     private final EventLoop loop;
     private final Home home;
     private final EventBus bus;
+    private final LogBook logs;
     /** By name, in the order they were started: {@code pm list}'s order. */
     private final Map<String, App> apps = new LinkedHashMap<>();
 
-    public Supervisor(EventLoop loop, Home home, EventBus bus) {
+    public Supervisor(EventLoop loop, Home home, EventBus bus, LogBook logs) {
         this.loop = loop;
         this.home = home;
         this.bus = bus;
+        this.logs = logs;
     }
 
     /**
@@ -149,8 +152,8 @@ public final class Supervisor {
         app.attempt++;
         app.status = Status.LAUNCHING;
         try {
-            app.process = ForkApp.launch(loop, app.spec, home, exit -> exited(app, exit));
-        } catch (ErrnoException e) {
+            app.process = ForkApp.launch(loop, app.spec, home, logs, exit -> exited(app, exit));
+        } catch (IOException e) {
             errored(app, "cannot start " + app.spec.command().getFirst() + ": " + e.getMessage());
             return;
         }
