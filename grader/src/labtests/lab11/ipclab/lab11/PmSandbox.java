@@ -123,6 +123,20 @@ final class PmSandbox implements AutoCloseable {
         }).toList();
     }
 
+    /** No such process, or a zombie: it runs no more. */
+    static boolean gone(long pid) {
+        Processes.Stat stat = Processes.stat(pid);
+        return stat == null || stat.zombie();
+    }
+
+    /** How many processes of group {@code pgid} run (zombies left out: they run nothing, and only their parent can reap them). */
+    static long groupMembers(long pgid) {
+        return Processes.pids().stream().filter(pid -> {
+            Processes.Stat stat = Processes.stat(pid);
+            return stat != null && stat.pgrp() == pgid && !stat.zombie();
+        }).count();
+    }
+
     /** "\nstdout: …\nstderr: …" of a finished {@code pm}, for a failure message. */
     static String describe(ChildJvm.Result result) {
         return "\n  stdout: " + PmWire.abbreviate(result.stdout().strip()) + "\n  stderr: " + PmWire.abbreviate(result.stderr().strip());

@@ -46,7 +46,7 @@ class SuperviseTest {
                 pm.cliOk("stop", "s");
                 JsonNode stopped = only(wire.ok("list", "{}"), "s");
                 assertThat(stopped.path("status").asText()).as("s after stop: %s", stopped).isEqualTo("stopped");
-                assertThat(gone(pid)).as("process %d after stop answered: the stop waits until it is gone", pid).isTrue();
+                assertThat(PmSandbox.gone(pid)).as("process %d after stop answered: the stop waits until it is gone", pid).isTrue();
 
                 pm.cliOk("delete", "s");
                 assertThat(wire.ok("list", "{}")).as("list after delete").isEmpty();
@@ -114,7 +114,7 @@ class SuperviseTest {
                 assertThat(e.path("reason").asText()).as("e's reason in list").contains("exit code 3");
                 assertThat(e.path("pid").asLong()).as("e's pid in list: nothing runs").isZero();
                 assertThat(wire.ok("describe", "{\"name\":\"e\"}").toString()).as("describe e").contains("errored").contains("exit code 3");
-                assertThat(gone(launched.getLast())).as("e's last process").isTrue();
+                assertThat(PmSandbox.gone(launched.getLast())).as("e's last process").isTrue();
                 long quietUntil = System.nanoTime() + Duration.ofMillis(1500).toNanos();
                 for (long left; (left = quietUntil - System.nanoTime()) > 0; ) {
                     PmWire.Datagram next = events.receiveWithin(Duration.ofNanos(left));
@@ -150,12 +150,9 @@ class SuperviseTest {
                 assertThat(stopped.get(0).path("status").asText()).as("stubborn after stop").isEqualTo("stopped");
                 assertThat(elapsedMs).as("ms the stop took: Stubborn ignores SIGINT, so only SIGKILL at the kill timeout (300 ms) ends it")
                         .isGreaterThanOrEqualTo(300);
-                assertThat(gone(leader)).as("Stubborn, the group's leader").isTrue();
-                assertThat(gone(grandchild)).as("its grandchild, re-parented but still in the group (pm2 leaves it running)").isTrue();
-                assertThat(Processes.pids()).as("processes still running in group %d", leader).noneMatch(pid -> {
-                    Processes.Stat stat = Processes.stat(pid);
-                    return stat != null && stat.pgrp() == leader && !stat.zombie();
-                });
+                assertThat(PmSandbox.gone(leader)).as("Stubborn, the group's leader").isTrue();
+                assertThat(PmSandbox.gone(grandchild)).as("its grandchild, re-parented but still in the group (pm2 leaves it running)").isTrue();
+                assertThat(PmSandbox.groupMembers(leader)).as("processes still running in group %d", leader).isZero();
             }
         }
     }
@@ -192,11 +189,5 @@ class SuperviseTest {
         });
         assertThat(named).as("lines of list named %s: %s", name, list).hasSize(1);
         return named.getFirst();
-    }
-
-    /** No such process, or a zombie: it runs no more. */
-    private static boolean gone(long pid) {
-        Processes.Stat stat = Processes.stat(pid);
-        return stat == null || stat.zombie();
     }
 }

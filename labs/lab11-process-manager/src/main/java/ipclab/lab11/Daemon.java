@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The daemon's state and wiring, on its one {@link EventLoop}: pm2's {@code God} with its
@@ -105,9 +106,11 @@ public final class Daemon {
 
     /**
      * Stops for good, in the order that leaves nothing half-done: nobody new can connect (rpc.sock is
-     * removed), then {@code pm.pid} is deleted while the lock is still ours, the client that asked is
-     * answered, and the process exits 0. From {@code kill}, or from SIGTERM or SIGINT ({@code whoAsked}
-     * null). A second call while one is under way is answered at once.
+     * removed), every app is stopped (its whole process group), then {@code pm.pid} is deleted while
+     * the lock is still ours, the client that asked is answered, and the process exits 0. From
+     * {@code kill}, or from SIGTERM or SIGINT ({@code whoAsked} null). A second call while one is under
+     * way is answered at once. An app that cannot be stopped does not keep the daemon alive: what went
+     * wrong goes to daemon.log, and the daemon exits 1.
      */
     void shutdown(Responder whoAsked) {
         if (shuttingDown) {
@@ -118,23 +121,46 @@ public final class Daemon {
         }
         shuttingDown = true;
         System.out.println("daemon " + ProcessHandle.current().pid() + ": shutting down" + (whoAsked == null ? " on a signal" : " on request"));
-        int status = 0;
+        boolean[] failed = {false};
         try {
             if (server != null) {
                 server.close();
             }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("daemon: while closing the control socket: " + e);
+            failed[0] = true;
+        }
+        CompletableFuture<Void> appsStopped;
+        try {
+            appsStopped = supervisor.stopAll();
+        } catch (RuntimeException e) {
+            appsStopped = CompletableFuture.failedFuture(e);
+        }
+        appsStopped.whenComplete((done, failure) -> {
+            if (failure != null) {
+                System.err.println("daemon: the apps were not all stopped: " + failure);
+                failed[0] = true;
+            }
+            finishShutdown(whoAsked, failed[0] ? 1 : 0);
+        });
+    }
+
+    /** The end of {@link #shutdown}, once the apps are stopped: the pid file, the answer, the exit. */
+    private void finishShutdown(Responder whoAsked, int status) {
+        int exitStatus = status;
+        try {
             pidFile.release();
         } catch (IOException | RuntimeException e) {
-            System.err.println("daemon: while shutting down: " + e);
-            status = 1;
+            System.err.println("daemon: while releasing " + home.pidFile() + ": " + e);
+            exitStatus = 1;
         }
         if (whoAsked != null) {
             ObjectNode result = JsonNodeFactory.instance.objectNode();
             result.put("pid", ProcessHandle.current().pid());
             whoAsked.ok(result);
         }
-        int exitStatus = status;
+        int code = exitStatus;
         // After this callback, so that the reply is sent before the process ends.
-        loop.execute(() -> System.exit(exitStatus));
+        loop.execute(() -> System.exit(code));
     }
 }

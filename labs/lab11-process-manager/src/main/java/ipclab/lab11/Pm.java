@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * {@value #UNREACHABLE} no daemon could be reached or started. Given code.
  */
 @Command(name = "pm", mixinStandardHelpOptions = true, subcommands = {Pm.Ping.class, PmApps.Start.class, PmApps.ListApps.class, PmApps.Describe.class,
-        PmApps.Stop.class, PmApps.Restart.class, PmApps.Delete.class, PmApps.Logs.class, Pm.Kill.class, Pm.DaemonCommand.class},
+        PmApps.Stop.class, PmApps.Restart.class, PmApps.Delete.class, PmApps.Logs.class, PmApps.Save.class, PmApps.Resurrect.class, PmStartup.class, Pm.Kill.class, Pm.DaemonCommand.class},
         description = "A small pm2: a daemon that runs your apps, and this command line to talk to it (home: $" + Home.ENV + ").")
 public final class Pm {
 
@@ -94,11 +94,17 @@ public final class Pm {
         @Option(names = "--owner-uid", description = "The uid allowed to connect (default: ours). For tests: play a stranger.")
         Integer ownerUid;
 
+        @Option(names = "--resurrect", description = "Start the apps of dump.json once serving (what systemd's unit asks).")
+        boolean resurrect;
+
         @Override
         public Integer call() {
             List<String> args = new ArrayList<>(List.of("--foreground"));
             if (ownerUid != null) {
                 args.addAll(List.of("--owner-uid", ownerUid.toString()));
+            }
+            if (resurrect) {
+                args.add("--resurrect");
             }
             return DaemonMain.run(DaemonMain.Options.parse(args.toArray(String[]::new)));
         }

@@ -148,6 +148,25 @@ final class PmApps {
         }
     }
 
+    @Command(name = "save", description = "Keep the apps' specs in dump.json (0600, replaced atomically), for resurrect.")
+    static final class Save implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            JsonNode result = send("save", JsonNodeFactory.instance.objectNode());
+            System.out.println(result.path("apps").asInt() + " apps saved in " + result.path("file").asText());
+            return Pm.OK;
+        }
+    }
+
+    @Command(name = "resurrect", description = "Start the apps of dump.json that are not running (stopped ones come back stopped).")
+    static final class Resurrect implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            print(send("resurrect", JsonNodeFactory.instance.objectNode()));
+            return Pm.OK;
+        }
+    }
+
     /** A verb on {@code NAME|all}, answered with the apps' lines. */
     abstract static class ByName implements Callable<Integer> {
         private final String verb;

@@ -72,6 +72,26 @@ public final class Supervisor {
         throw new UnsupportedOperationException("TODO: stop the target like stop(), then remove each from the apps (handout, step 5)");
     }
 
+    /** Every app as {@code save} keeps it: its spec, and whether it is stopped (an errored app counts as stopped). */
+    public List<SavedApp> saved() {
+        return apps.values().stream()
+                .map(app -> new SavedApp(app.spec, app.status == Status.STOPPED || app.status == Status.ERRORED || app.status == Status.STOPPING))
+                .toList();
+    }
+
+    /**
+     * Brings back what {@code save} kept: each app whose name is not here already, started, or
+     * listed as stopped when it was saved stopped. Returns every app's line.
+     */
+    public List<ProcessInfo> resurrect(List<SavedApp> saved) {
+        throw new UnsupportedOperationException("TODO: for each saved app whose name is not here (and below MAX_APPS): keep an App for its spec; STOPPED when it was saved stopped, else launch it at once; return list() (handout, step 7)");
+    }
+
+    /** Stops every app, for the daemon's shutdown; completes once none of their processes runs. */
+    public CompletableFuture<Void> stopAll() {
+        throw new UnsupportedOperationException("TODO: stopOne every app, and complete when all are stopped (handout, step 7)");
+    }
+
     /**
      * What {@code pm describe} shows: the spec, the line of {@code list}, the last exit, the log files.
      *

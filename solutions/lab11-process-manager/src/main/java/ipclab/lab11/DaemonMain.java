@@ -26,7 +26,8 @@ import sun.misc.Signal;
  *
  * <p>Arguments: {@code --home H} (default {@code $IPCLAB_PM_HOME}), {@code --foreground},
  * {@code --ready-fd N} (the pipe {@link Launcher#spawnDaemon} passes as fd 3), {@code --owner-uid U}
- * (who may connect; ours by default: tests use another to play a stranger). Given code.
+ * (who may connect; ours by default: tests use another to play a stranger), {@code --resurrect}
+ * (start what {@code dump.json} holds: systemd's way to bring the apps back). Given code.
  */
 public final class DaemonMain {
 
@@ -34,24 +35,26 @@ public final class DaemonMain {
     static final int REFUSED = 1;
 
     /** The daemon's command line. */
-    record Options(Home home, boolean foreground, int readyFd, int ownerUid) {
+    record Options(Home home, boolean foreground, int readyFd, int ownerUid, boolean resurrect) {
 
         static Options parse(String... args) {
             Home home = Home.fromEnvironment();
             boolean foreground = false;
             int readyFd = -1;
             int ownerUid = Libc.geteuid();
+            boolean resurrect = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--home" -> home = new Home(Path.of(value(args, ++i)));
                     case "--foreground" -> foreground = true;
                     case "--ready-fd" -> readyFd = Integer.parseInt(value(args, ++i));
                     case "--owner-uid" -> ownerUid = Integer.parseInt(value(args, ++i));
+                    case "--resurrect" -> resurrect = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                            + "' (DaemonMain [--home H] [--foreground] [--ready-fd N] [--owner-uid U])");
+                            + "' (DaemonMain [--home H] [--foreground] [--ready-fd N] [--owner-uid U] [--resurrect])");
                 }
             }
-            return new Options(home, foreground, readyFd, ownerUid);
+            return new Options(home, foreground, readyFd, ownerUid, resurrect);
         }
 
         private static String value(String[] args, int i) {
@@ -93,6 +96,14 @@ public final class DaemonMain {
             Daemon daemon = new Daemon(home, loop, pidFile, options.ownerUid());
             daemon.serve(ControlServer.listen(loop, home.socket(), options.ownerUid(), daemon));
             onSignals(loop, daemon);
+            if (options.resurrect()) {
+                // After a reboot, under systemd: what pm save kept. A bad dump is said, and the daemon serves on.
+                try {
+                    daemon.supervisor().resurrect(DumpFile.read(home.dump()));
+                } catch (IOException e) {
+                    System.err.println("daemon: not resurrecting: " + e.getMessage());
+                }
+            }
             long pid = ProcessHandle.current().pid();
             System.out.println("daemon " + pid + ": serving " + home.socket() + " for uid " + options.ownerUid());
             tell(options.readyFd(), "ready " + pid);

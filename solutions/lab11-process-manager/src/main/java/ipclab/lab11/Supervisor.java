@@ -103,6 +103,38 @@ public final class Supervisor {
                 });
     }
 
+    /** Every app as {@code save} keeps it: its spec, and whether it is stopped (an errored app counts as stopped). */
+    public List<SavedApp> saved() {
+        return apps.values().stream()
+                .map(app -> new SavedApp(app.spec, app.status == Status.STOPPED || app.status == Status.ERRORED || app.status == Status.STOPPING))
+                .toList();
+    }
+
+    /**
+     * Brings back what {@code save} kept: each app whose name is not here already, started, or
+     * listed as stopped when it was saved stopped. Returns every app's line.
+     */
+    public List<ProcessInfo> resurrect(List<SavedApp> saved) {
+        for (SavedApp entry : saved) {
+            if (apps.containsKey(entry.spec().name()) || apps.size() >= MAX_APPS) {
+                continue;
+            }
+            App app = new App(entry.spec());
+            apps.put(entry.spec().name(), app);
+            if (entry.stopped()) {
+                app.status = Status.STOPPED;
+            } else {
+                launch(app, 0);
+            }
+        }
+        return list();
+    }
+
+    /** Stops every app, for the daemon's shutdown; completes once none of their processes runs. */
+    public CompletableFuture<Void> stopAll() {
+        return CompletableFuture.allOf(apps.values().stream().map(this::stopOne).toArray(CompletableFuture[]::new));
+    }
+
     /**
      * What {@code pm describe} shows: the spec, the line of {@code list}, the last exit, the log files.
      *

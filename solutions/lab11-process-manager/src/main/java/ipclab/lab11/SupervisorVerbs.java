@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -43,6 +44,23 @@ final class SupervisorVerbs {
         daemon.register("stop", later(supervisor::stop));
         daemon.register("restart", later(supervisor::restart));
         daemon.register("delete", later(supervisor::delete));
+        daemon.register("save", (request, reply) -> {
+            List<SavedApp> apps = supervisor.saved();
+            DumpFile.write(daemon.home().dump(), apps); // fsync on the loop: a few ms, once in a while
+            ObjectNode result = JsonNodeFactory.instance.objectNode();
+            result.put("file", daemon.home().dump().toString());
+            result.put("apps", apps.size());
+            reply.ok(result);
+        });
+        daemon.register("resurrect", (request, reply) -> {
+            List<SavedApp> saved;
+            try {
+                saved = DumpFile.read(daemon.home().dump());
+            } catch (IOException e) {
+                throw new Refusal("resurrect: " + e.getMessage(), request.id());
+            }
+            reply.ok(lines(supervisor.resurrect(saved)));
+        });
         daemon.register("logs", (request, reply) -> {
             String app = name(request, false);
             supervisor.describe(app); // refuses an unknown name
