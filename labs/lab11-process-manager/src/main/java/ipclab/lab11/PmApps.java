@@ -35,7 +35,7 @@ final class PmApps {
         return args;
     }
 
-    @Command(name = "start", description = "Start an app: pm start --name N [options] -- CMD ARGS…")
+    @Command(name = "start", description = "Start an app: pm start --name N [options] -- CMD ARGS…, or lab 10's cluster: pm start seed --instances N --port P")
     static final class Start implements Callable<Integer> {
         @Option(names = "--name", required = true, description = "The app's name: 1–64 of [A-Za-z0-9._-].")
         String name;
@@ -47,14 +47,27 @@ final class PmApps {
         Long killTimeoutMs;
         @Option(names = "--env", paramLabel = "K=V", description = "A variable for the app; repeat for more.")
         Map<String, String> env = new LinkedHashMap<>();
-        @Parameters(paramLabel = "CMD", description = "The program and its arguments, after --.")
+        @Option(names = "--instances", description = "seed: how many workers (default 2).")
+        int instances = 2;
+        @Option(names = "--port", description = "seed: the TCP port on 127.0.0.1, 0 for one the kernel chooses (default 8989).")
+        int port = 8989;
+        @Option(names = "--delay-ms", description = "seed: how long each answer takes (default 10).")
+        long delayMs = AppSpec.DEFAULT_DELAY_MS;
+        @Parameters(paramLabel = "CMD", description = "The program and its arguments, after --; or seed, for lab 10's cluster server.")
         List<String> command = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             ObjectNode args = named(name);
-            args.put("mode", "fork");
-            args.set("command", Json.MAPPER.valueToTree(command));
+            if (command.equals(List.of("seed"))) {
+                args.put("mode", "cluster");
+                args.put("instances", instances);
+                args.put("port", port);
+                args.put("delayMs", delayMs);
+            } else {
+                args.put("mode", "fork");
+                args.set("command", Json.MAPPER.valueToTree(command));
+            }
             args.set("env", Json.MAPPER.valueToTree(env));
             if (maxRestarts != null) {
                 args.put("maxRestarts", maxRestarts);

@@ -1,5 +1,6 @@
 package ipclab.lab11;
 
+import ipclab.lab10.WorkerHandle;
 import ipclab.support.loop.Timer;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,16 @@ import java.util.List;
 final class App {
 
     final AppSpec spec;
+    /** Cluster mode: the worker slot, 0 to instances − 1; fork mode: {@code null}. */
+    final Integer instance;
+    /** Cluster mode: the cluster this slot belongs to; fork mode: {@code null}. */
+    final ClusterApp cluster;
+    /** Cluster mode: the slot's worker while it runs, else {@code null}. */
+    WorkerHandle worker;
     Status status = Status.LAUNCHING;
-    /** The run under way, or the last one; {@code null} before the first spawn. */
+    /** The pid of the last process started, for events about its end. */
+    long lastPid;
+    /** Fork mode: the run under way, or the last one; {@code null} before the first spawn. */
     ForkApp process;
     /** What the restart policy remembers; reset by a start or restart by hand. */
     History history = History.NONE;
@@ -34,12 +43,23 @@ final class App {
     /** Told once a stop under way has finished. */
     final List<Runnable> whenStopped = new ArrayList<>();
 
+    /** A fork-mode app. */
     App(AppSpec spec) {
+        this(spec, null, null);
+    }
+
+    /** One slot of a cluster-mode app. */
+    App(AppSpec spec, Integer instance, ClusterApp cluster) {
         this.spec = spec;
+        this.instance = instance;
+        this.cluster = cluster;
     }
 
     /** The pid of the running process, or 0. */
     long pid() {
+        if (cluster != null) {
+            return worker != null ? worker.pid() : 0;
+        }
         return process != null && process.exit().isEmpty() ? process.pid() : 0;
     }
 
@@ -47,9 +67,9 @@ final class App {
     ProcessInfo info() {
         long now = System.nanoTime();
         long pid = pid();
-        return new ProcessInfo(spec.name(), null, spec.mode(), pid, status, restarts,
+        return new ProcessInfo(spec.name(), instance, spec.mode(), pid, status, restarts,
                 pid != 0 ? (now - startedNanos) / 1_000_000 : 0,
-                lastExit == null ? null : lastExit.code(), lastExit == null ? null : lastExit.signal(), reason, spec.port(),
+                lastExit == null ? null : lastExit.code(), lastExit == null ? null : lastExit.signal(), reason, cluster != null ? cluster.port() : 0,
                 restartTimer != null && restartTimer.isPending() ? Math.max(0, (restartDueNanos - now) / 1_000_000) : 0);
     }
 }

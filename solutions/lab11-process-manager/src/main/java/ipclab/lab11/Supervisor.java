@@ -2,7 +2,6 @@ package ipclab.lab11;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import ipclab.support.ErrnoException;
 import ipclab.support.loop.EventLoop;
 import java.io.IOException;
 import java.time.Duration;
@@ -27,8 +26,8 @@ public final class Supervisor {
     private final Home home;
     private final EventBus bus;
     private final LogBook logs;
-    /** By name, in the order they were started: {@code pm list}'s order. */
-    private final Map<String, App> apps = new LinkedHashMap<>();
+    /** By name, in the order they were started: {@code pm list}'s order. A fork-mode app has one, a cluster one per worker slot. */
+    private final Map<String, List<App>> apps = new LinkedHashMap<>();
 
     public Supervisor(EventLoop loop, Home home, EventBus bus, LogBook logs) {
         this.loop = loop;
@@ -44,24 +43,30 @@ public final class Supervisor {
      */
     public List<ProcessInfo> start(AppSpec spec) throws Refusal {
         if (apps.containsKey(spec.name())) {
-            throw new Refusal("an app called '" + spec.name() + "' exists already (" + apps.get(spec.name()).status.label()
+            throw new Refusal("an app called '" + spec.name() + "' exists already (" + apps.get(spec.name()).getFirst().status.label()
                     + "): restart it, or delete it first");
         }
         if (apps.size() >= MAX_APPS) {
             throw new Refusal("there are " + MAX_APPS + " apps already: delete one first");
         }
-        if (spec.mode() != AppSpec.Mode.FORK) {
-            throw new Refusal("cluster mode is not supported by this daemon yet: start a fork-mode app");
+        List<App> slots;
+        if (spec.mode() == AppSpec.Mode.CLUSTER) {
+            try {
+                slots = ClusterApp.start(loop, spec, home, logs, clusterListener()).slots();
+            } catch (IOException e) {
+                throw new Refusal("start: the cluster of '" + spec.name() + "' did not start: " + e.getMessage());
+            }
+        } else {
+            slots = List.of(new App(spec));
         }
-        App app = new App(spec);
-        apps.put(spec.name(), app);
-        launch(app, 0);
-        return List.of(app.info());
+        apps.put(spec.name(), slots);
+        slots.forEach(slot -> launch(slot, 0));
+        return slots.stream().map(App::info).toList();
     }
 
     /** Every app's line, in the order they were started. */
     public List<ProcessInfo> list() {
-        return apps.values().stream().map(App::info).toList();
+        return apps.values().stream().flatMap(List::stream).map(App::info).toList();
     }
 
     /**
@@ -98,14 +103,18 @@ public final class Supervisor {
         List<App> chosen = select(target);
         return CompletableFuture.allOf(chosen.stream().map(this::stopOne).toArray(CompletableFuture[]::new))
                 .thenApply(done -> {
-                    chosen.forEach(app -> apps.remove(app.spec.name()));
+                    for (App app : chosen) {
+                        if (apps.remove(app.spec.name()) != null && app.cluster != null) {
+                            app.cluster.shutdown(); // the listener and the FIFOs go with the app
+                        }
+                    }
                     return chosen.stream().map(App::info).toList();
                 });
     }
 
     /** Every app as {@code save} keeps it: its spec, and whether it is stopped (an errored app counts as stopped). */
     public List<SavedApp> saved() {
-        return apps.values().stream()
+        return apps.values().stream().map(List::getFirst)
                 .map(app -> new SavedApp(app.spec, app.status == Status.STOPPED || app.status == Status.ERRORED || app.status == Status.STOPPING))
                 .toList();
     }
@@ -119,12 +128,16 @@ public final class Supervisor {
             if (apps.containsKey(entry.spec().name()) || apps.size() >= MAX_APPS) {
                 continue;
             }
-            App app = new App(entry.spec());
-            apps.put(entry.spec().name(), app);
             if (entry.stopped()) {
+                App app = new App(entry.spec());
                 app.status = Status.STOPPED;
+                apps.put(entry.spec().name(), List.of(app));
             } else {
-                launch(app, 0);
+                try {
+                    start(entry.spec());
+                } catch (Refusal e) {
+                    System.err.println("resurrect: " + entry.spec().name() + ": " + e.getMessage());
+                }
             }
         }
         return list();
@@ -132,7 +145,7 @@ public final class Supervisor {
 
     /** Stops every app, for the daemon's shutdown; completes once none of their processes runs. */
     public CompletableFuture<Void> stopAll() {
-        return CompletableFuture.allOf(apps.values().stream().map(this::stopOne).toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(apps.values().stream().flatMap(List::stream).map(this::stopOne).toArray(CompletableFuture[]::new));
     }
 
     /**
@@ -145,6 +158,8 @@ public final class Supervisor {
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.set("spec", app.spec.toJson());
         result.set("state", app.info().toJson());
+        result.put("port", app.info().port());
+        result.set("instances", Json.MAPPER.valueToTree(select(name).stream().map(App::info).toList()));
         result.put("lastExit", app.lastExit == null ? null : app.lastExit.toString());
         result.put("outLog", home.logFile(name, "out").toString());
         result.put("errLog", home.logFile(name, "err").toString());
@@ -158,7 +173,7 @@ public final class Supervisor {
     void exited(App app, ExitInfo exit) {
         long uptimeMs = (System.nanoTime() - app.startedNanos) / 1_000_000;
         app.lastExit = exit;
-        ObjectNode event = bus.event("exit", app.spec.name(), null, app.process.pid());
+        ObjectNode event = bus.event("exit", app.spec.name(), app.instance, app.lastPid);
         event.put("code", exit.code());
         event.put("signal", exit.signal());
         event.put("uptimeMs", uptimeMs);
@@ -184,24 +199,50 @@ public final class Supervisor {
         app.attempt++;
         app.status = Status.LAUNCHING;
         try {
-            app.process = ForkApp.launch(loop, app.spec, home, logs, exit -> exited(app, exit));
+            if (app.cluster == null) {
+                app.process = ForkApp.launch(loop, app.spec, home, logs, exit -> exited(app, exit));
+            } else if (app.worker == null) {
+                app.cluster.fork(app); // the first workers came with the cluster
+            }
         } catch (IOException e) {
             errored(app, "cannot start " + app.spec.command().getFirst() + ": " + e.getMessage());
             return;
         }
         app.startedNanos = System.nanoTime();
-        ObjectNode launched = bus.event("launch", app.spec.name(), null, app.process.pid());
+        app.lastPid = app.pid();
+        ObjectNode launched = bus.event("launch", app.spec.name(), app.instance, app.lastPid);
         launched.put("delayMs", delayMs);
         launched.put("attempt", app.attempt);
         bus.publish(launched);
+        if (app.cluster == null) {
+            online(app); // a cluster worker is online once it listens
+        }
+    }
+
+    private void online(App app) {
         app.status = Status.ONLINE;
-        bus.publish(bus.event("online", app.spec.name(), null, app.process.pid()));
+        bus.publish(bus.event("online", app.spec.name(), app.instance, app.pid()));
+    }
+
+    /** A cluster's slots, supervised as fork-mode apps are: online when listening, the same policy on exit. */
+    private ClusterApp.Listener clusterListener() {
+        return new ClusterApp.Listener() {
+            @Override
+            public void listening(App slot) {
+                online(slot);
+            }
+
+            @Override
+            public void exited(App slot, ExitInfo exit) {
+                Supervisor.this.exited(slot, exit);
+            }
+        };
     }
 
     private void errored(App app, String reason) {
         app.status = Status.ERRORED;
         app.reason = reason;
-        ObjectNode event = bus.event("errored", app.spec.name(), null, 0);
+        ObjectNode event = bus.event("errored", app.spec.name(), app.instance, 0);
         event.put("reason", reason);
         bus.publish(event);
     }
@@ -218,22 +259,24 @@ public final class Supervisor {
         }
         long pid = app.pid();
         app.status = Status.STOPPING;
-        bus.publish(bus.event("stopping", app.spec.name(), null, pid));
+        bus.publish(bus.event("stopping", app.spec.name(), app.instance, pid));
         Runnable finish = () -> {
             app.status = Status.STOPPED;
-            bus.publish(bus.event("stopped", app.spec.name(), null, pid));
+            bus.publish(bus.event("stopped", app.spec.name(), app.instance, pid));
             List<Runnable> waiting = new ArrayList<>(app.whenStopped);
             app.whenStopped.clear();
             waiting.forEach(Runnable::run);
         };
-        if (app.process == null) {
-            finish.run();
-            return stopped;
-        }
         try {
-            app.process.stop(finish);
-        } catch (ErrnoException e) {
-            errored(app, "cannot stop group " + app.process.pid() + ": " + e.getMessage());
+            if (app.cluster != null) {
+                app.cluster.stop(app, finish);
+            } else if (app.process != null) {
+                app.process.stop(finish);
+            } else {
+                finish.run();
+            }
+        } catch (IOException e) {
+            errored(app, "cannot stop " + pid + ": " + e.getMessage());
             stopped.completeExceptionally(e);
         }
         return stopped;
@@ -242,12 +285,12 @@ public final class Supervisor {
     /** The apps {@code target} names: one by name, or every one for {@code all}. */
     private List<App> select(String target) throws Refusal {
         if (target.equals("all")) {
-            return List.copyOf(apps.values());
+            return apps.values().stream().flatMap(List::stream).toList();
         }
-        App app = apps.get(target);
+        List<App> app = apps.get(target);
         if (app == null) {
             throw new Refusal("no app is called '" + target + "' (apps: " + (apps.isEmpty() ? "none" : String.join(", ", apps.keySet())) + ")");
         }
-        return List.of(app);
+        return app;
     }
 }
