@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ipclab.grader.api.Graded;
+import ipclab.support.ChildJvm;
 import ipclab.support.ChildProcess;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ControlSocketTest {
 
-    private static final String STEP = "Step 4: The control socket";
+    private static final String STEP = "Step 3: One daemon, one door";
     private static final Duration DEADLINE = Duration.ofSeconds(40);
 
     @Test
@@ -45,7 +46,7 @@ class ControlSocketTest {
     }
 
     @Test
-    @Graded(points = 6, handout = STEP)
+    @Graded(points = 5, handout = STEP)
     @DisplayName("a daemon owned by another uid refuses us by SO_PEERCRED, names both uids and closes, even after chmod 0666 rpc.sock")
     void strangerRefused() throws Exception {
         try (PmSandbox pm = PmSandbox.open()) {
@@ -61,6 +62,32 @@ class ControlSocketTest {
             }
             assertThat(daemon.process().isAlive()).as("the daemon is still running after refusing us; it said: %s", read(log(pm))).isTrue();
             assertThat(Files.readString(pm.pidFile()).strip()).as("pm.pid still names the same daemon").isEqualTo(Long.toString(daemon.pid()));
+        }
+    }
+
+    @Test
+    @Graded(points = 5, handout = STEP)
+    @DisplayName("a second daemon on the same home exits 1 naming the first one's pid, and touches neither pm.pid nor rpc.sock")
+    void secondDaemonRefused() throws Exception {
+        try (PmSandbox pm = PmSandbox.open()) {
+            ChildProcess daemon = startInForeground(pm, Libc.geteuid());
+            try (PmWire wire = connect(pm, daemon)) {
+                long first = daemon.pid();
+                String pidFile = Files.readString(pm.pidFile());
+                Object socketInode = Files.getAttribute(pm.socket(), "unix:ino");
+
+                ChildJvm.Result second = pm.cli("daemon", "--foreground");
+                assertThat(second.exitCode()).as("pm daemon --foreground while daemon %d runs: the lock on pm.pid is taken, so it exits 1%s",
+                        first, PmSandbox.describe(second)).isEqualTo(1);
+                assertThat(second.stdout() + second.stderr()).as("what the second daemon said names the first one's pid")
+                        .contains(Long.toString(first));
+                assertThat(Files.readString(pm.pidFile())).as("pm.pid after the second daemon gave up: the loser must not truncate or write it")
+                        .isEqualTo(pidFile);
+                assertThat(Files.getAttribute(pm.socket(), "unix:ino")).as("rpc.sock's inode: the loser must not remove or replace it")
+                        .isEqualTo(socketInode);
+                assertThat(wire.ping().path("pid").asLong()).as("the first daemon still answers, on a connection made before the second came")
+                        .isEqualTo(first);
+            }
         }
     }
 
@@ -154,7 +181,7 @@ class ControlSocketTest {
 
     /**
      * {@code pm daemon --foreground} as a child of this test, with its output in a file: the daemon
-     * of steps 3 and 4 without the launcher, so that this step's tests need only the lock and the socket.
+     * without step 4's launcher, so that this step's tests need only the lock and the socket.
      */
     private static ChildProcess startInForeground(PmSandbox pm, int ownerUid) throws IOException {
         Path log = log(pm);

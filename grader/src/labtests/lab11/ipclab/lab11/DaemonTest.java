@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class DaemonTest {
 
-    private static final String STEP = "Step 3: A daemon, detached";
+    private static final String STEP = "Step 4: Detached, the classic way";
     private static final Duration DEADLINE = Duration.ofSeconds(40);
 
     /**
@@ -111,31 +111,7 @@ class DaemonTest {
     }
 
     @Test
-    @Graded(points = 5, handout = STEP)
-    @DisplayName("a second daemon on the same home exits 1 naming the first one's pid, and touches neither pm.pid nor rpc.sock")
-    void secondDaemonRefused() throws Exception {
-        try (PmSandbox pm = PmSandbox.open()) {
-            pm.cliOk("ping");
-            long first = pm.daemonPid();
-            String pidFile = Files.readString(pm.pidFile());
-            Object socketInode = Files.getAttribute(pm.socket(), "unix:ino");
-
-            ChildJvm.Result second = pm.cli("daemon", "--foreground");
-            assertThat(second.exitCode()).as("pm daemon --foreground while daemon %d runs: the lock on pm.pid is taken, so it exits 1%s",
-                    first, PmSandbox.describe(second)).isEqualTo(1);
-            assertThat(second.stdout() + second.stderr()).as("what the second daemon said names the first one's pid").contains(Long.toString(first));
-            assertThat(Files.readString(pm.pidFile())).as("pm.pid after the second daemon gave up: the loser must not truncate or write it")
-                    .isEqualTo(pidFile);
-            assertThat(Files.getAttribute(pm.socket(), "unix:ino")).as("rpc.sock's inode: the loser must not remove or replace it")
-                    .isEqualTo(socketInode);
-            try (PmWire wire = PmWire.connect(pm.socket())) {
-                assertThat(wire.ping().path("pid").asLong()).as("the first daemon still answers").isEqualTo(first);
-            }
-        }
-    }
-
-    @Test
-    @Graded(points = 3, handout = STEP)
+    @Graded(points = 4, handout = STEP)
     @DisplayName("four pm ping at once on a fresh home all succeed, and exactly one daemon runs")
     void concurrentFirstUse() throws Exception {
         try (PmSandbox pm = PmSandbox.open()) {

@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
 
 /**
  * The control socket's wire format: one JSON object per datagram, each way (the handout's
- * "The control socket"). A request is {@code {"id":7,"verb":"ping","args":{}}}; a reply
+ * step 3). A request is {@code {"id":7,"verb":"ping","args":{}}}; a reply
  * {@code {"id":7,"ok":true,"result":…}} or {@code {"id":7,"ok":false,"error":"…"}}; one datagram
  * of a stream {@code {"id":9,"line":…}}. pm2 frames with amp instead: a 32-bit length read from the
  * stream, never capped (the handout's "What pm2 does").
@@ -34,17 +34,17 @@ public final class ControlCodec {
      *                 "'verb' must be a string, not 42"; "'args' must be an object, not …"
      */
     public static Request parse(byte[] datagram) throws Refusal {
-        throw new UnsupportedOperationException("TODO: READER.readTree; refuse (Refusal) what is not JSON ('request is not JSON: <Jackson's original message> at byte N'), nests deeper than Json.MAX_NESTING (StreamConstraintsException), is empty or not an object, has an id that is not a number or a string, has no verb or one that is not a string, or args that are not an object; no id: a JSON null, no args: {}");
+        throw new UnsupportedOperationException("TODO: READER.readTree; refuse (Refusal) what is not JSON ('request is not JSON: <Jackson's original message> at byte N'), nests deeper than Json.MAX_NESTING (StreamConstraintsException), is empty or not an object, has an id that is not a number or a string, has no verb or one that is not a string, or args that are not an object; no id: a JSON null, no args: {} (handout, step 3)");
     }
 
     /** {@code {"id":id,"ok":true,"result":result}} as UTF-8 bytes. */
     public static byte[] reply(JsonNode id, JsonNode result) {
-        throw new UnsupportedOperationException("TODO: {\"id\":id,\"ok\":true,\"result\":result} as UTF-8 bytes: start from envelope(id)");
+        throw new UnsupportedOperationException("TODO: {\"id\":id,\"ok\":true,\"result\":result} as UTF-8 bytes: start from envelope(id) (handout, step 3)");
     }
 
     /** {@code {"id":id,"ok":false,"error":sentence}} as UTF-8 bytes; {@code id} may be null (not known). */
     public static byte[] error(JsonNode id, String sentence) {
-        throw new UnsupportedOperationException("TODO: {\"id\":id,\"ok\":false,\"error\":sentence} as UTF-8 bytes: start from envelope(id)");
+        throw new UnsupportedOperationException("TODO: {\"id\":id,\"ok\":false,\"error\":sentence} as UTF-8 bytes: start from envelope(id) (handout, step 3)");
     }
 
     /** One datagram of a stream, {@code {"id":id,field:value}}, as UTF-8 bytes. Given. */

@@ -53,7 +53,7 @@ public final class ControlServer implements AutoCloseable {
      * @param ownerUid the only uid whose processes may connect: ours, unless a test says otherwise
      */
     public static ControlServer listen(EventLoop loop, Path socket, int ownerUid, Daemon daemon) throws IOException {
-        throw new UnsupportedOperationException("TODO: Sockets.listenUnixPath(socket, SOCK_SEQPACKET|SOCK_NONBLOCK); chmod the file 0600; watch the fd READABLE on loop with onAcceptable; on failure close the fd and delete the file");
+        throw new UnsupportedOperationException("TODO: Sockets.listenUnixPath(socket, SOCK_SEQPACKET|SOCK_NONBLOCK); chmod the file 0600; watch the fd READABLE on loop with onAcceptable; on failure close the fd and delete the file (handout, step 3)");
     }
 
     /**
@@ -62,7 +62,7 @@ public final class ControlServer implements AutoCloseable {
      * from the others.
      */
     void onAcceptable(Watch listener, int events) throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: up to ACCEPTS_PER_WAKEUP times, Accepts.next(listener, SOCK_NONBLOCK) until it gives -1; SO_PEERCRED: a uid other than ownerUid is refused ('uid U may not control this daemon (owner uid O)'), and so is a connection over MAX_CONNECTIONS ('busy: ...'): refuse() them; any other joins connections (leaving it on close) and starts with onDatagram");
+        throw new UnsupportedOperationException("TODO: up to ACCEPTS_PER_WAKEUP times, Accepts.next(listener, SOCK_NONBLOCK) until it gives -1; SO_PEERCRED: a uid other than ownerUid is refused ('uid U may not control this daemon (owner uid O)'), and so is a connection over MAX_CONNECTIONS ('busy: ...'): refuse() them; any other joins connections (leaving it on close) and starts with onDatagram (handout, step 3)");
     }
 
     /**
@@ -70,7 +70,7 @@ public final class ControlServer implements AutoCloseable {
      * whatever happens. Nothing a client sends may end the daemon.
      */
     void onDatagram(ControlConnection connection, byte[] data, boolean truncated) {
-        throw new UnsupportedOperationException("TODO: truncated: 'request longer than 65536 bytes'; ControlCodec.parse (a Refusal becomes an error reply with its id); an unknown verb: 'unknown verb 'x' (verbs: ...)'; run the verb: a Refusal becomes its sentence, anything else 'internal error: ...' with the stack on stderr. Nothing may escape");
+        throw new UnsupportedOperationException("TODO: truncated: 'request longer than 65536 bytes'; ControlCodec.parse (a Refusal becomes an error reply with its id); an unknown verb: 'unknown verb 'x' (verbs: ...)'; run the verb: a Refusal becomes its sentence, anything else 'internal error: ...' with the stack on stderr. Nothing may escape (handout, step 3)");
     }
 
     /** The connections open now. */

@@ -22,7 +22,7 @@ public final class Detach {
      *                               controlling terminal
      */
     public static void check() throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: throw IllegalStateException(\"not detached: ...\") unless this process leads its own session (getsid(0) == getpid()) and has no controlling terminal (ttyNr() is 0)");
+        throw new UnsupportedOperationException("TODO: throw IllegalStateException(\"not detached: ...\") unless this process leads its own session (getsid(0) == getpid()) and has no controlling terminal (ttyNr() is 0; handout, step 4)");
     }
 
     /** Field 7 of /proc/self/stat: the controlling terminal's device number, 0 for none. */

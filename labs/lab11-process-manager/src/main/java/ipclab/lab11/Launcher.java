@@ -44,7 +44,7 @@ public final class Launcher {
      * @throws IOException when no daemon could be started or reached; the message says why (and shows daemon.log)
      */
     public static ControlClient ensureDaemon(Home home) throws IOException {
-        throw new UnsupportedOperationException("TODO: home.ensure(); a daemon that serves home.socket() (ControlClient.connectIfServed) is pinged (pinged) and returned; else spawnDaemon, then connect and ping, trying again (pause) until BUSY_TIMEOUT: the winner of a busy race may not listen yet");
+        throw new UnsupportedOperationException("TODO: home.ensure(); a daemon that serves home.socket() (ControlClient.connectIfServed) is pinged (pinged) and returned; else spawnDaemon, then connect and ping, trying again (pause) until BUSY_TIMEOUT: the winner of a busy race may not listen yet (handout, step 4)");
     }
 
     /**
@@ -56,7 +56,7 @@ public final class Launcher {
      *                     pipe closed without a line; or when no line came within {@link #READY_TIMEOUT}
      */
     public static long spawnDaemon(Home home) throws IOException {
-        throw new UnsupportedOperationException("TODO: pipe2(O_CLOEXEC); /dev/null as stdin, daemon.log (O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC, 0600) as stdout and stderr; Spawn.spawn(daemonCommand(home), our environment, cwd home, the pipe's write end as fd READY_FD, SETSID|CLEAN_SIGNALS); close our write end; readLine: 'ready PID' or 'busy PID' gives the pid, end of file an IOException that shows logTail; close all four descriptors whatever happens");
+        throw new UnsupportedOperationException("TODO: pipe2(O_CLOEXEC); /dev/null as stdin, daemon.log (O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC, 0600) as stdout and stderr; Spawn.spawn(daemonCommand(home), our environment, cwd home, the pipe's write end as fd READY_FD, SETSID|CLEAN_SIGNALS); close our write end; readLine: 'ready PID' or 'busy PID' gives the pid, end of file an IOException that shows logTail; close all four descriptors whatever happens (handout, step 4)");
     }
 
     /**

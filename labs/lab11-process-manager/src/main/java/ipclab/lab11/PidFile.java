@@ -39,7 +39,7 @@ public final class PidFile {
      * @throws AlreadyRunning when another process holds the lock; it names the pid the file holds
      */
     public static PidFile acquire(Path path) throws IOException, AlreadyRunning {
-        throw new UnsupportedOperationException("TODO: FileChannel.open with CREATE and WRITE (no TRUNCATE_EXISTING) and mode 0600, then tryLock(); null: close the channel and throw AlreadyRunning(path, holder(path)); ours: truncate, write our pid and a newline, force(true), keep channel and lock");
+        throw new UnsupportedOperationException("TODO: FileChannel.open with CREATE and WRITE (no TRUNCATE_EXISTING) and mode 0600, then tryLock(); null: close the channel and throw AlreadyRunning(path, holder(path)); ours: truncate, write our pid and a newline, force(true), keep channel and lock (handout, step 3)");
     }
 
     /**
@@ -47,7 +47,7 @@ public final class PidFile {
      * have taken it in between), then lets go of the lock.
      */
     public void release() throws IOException {
-        throw new UnsupportedOperationException("TODO: delete the file while the lock is still ours, then release the lock; close the channel in any case");
+        throw new UnsupportedOperationException("TODO: delete the file while the lock is still ours, then release the lock; close the channel in any case (handout, step 3)");
     }
 
     /** The file this lock is on. */

@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
 
 /**
  * The control socket's wire format: one JSON object per datagram, each way (the handout's
- * "The control socket"). A request is {@code {"id":7,"verb":"ping","args":{}}}; a reply
+ * step 3). A request is {@code {"id":7,"verb":"ping","args":{}}}; a reply
  * {@code {"id":7,"ok":true,"result":…}} or {@code {"id":7,"ok":false,"error":"…"}}; one datagram
  * of a stream {@code {"id":9,"line":…}}. pm2 frames with amp instead: a 32-bit length read from the
  * stream, never capped (the handout's "What pm2 does").

@@ -11,7 +11,7 @@ import sun.misc.Signal;
 
 /**
  * The daemon process's {@code main}, pm2's {@code Daemon.js}, in an order that matters (the
- * handout's "A daemon, detached"):
+ * handout's steps 3 and 4):
  * <ol>
  *   <li>{@link Detach#check()}: a session of our own, no terminal (skipped with {@code --foreground},
  *       where systemd or a shell is the supervisor);</li>
