@@ -77,12 +77,7 @@ public final class ControlClient implements AutoCloseable {
      * @throws IOException when the daemon closed the connection or did not answer within {@link #DEADLINE}
      */
     public JsonNode call(String verb, ObjectNode args) throws IOException, Refusal {
-        long id = nextId++;
-        ObjectNode request = JsonNodeFactory.instance.objectNode();
-        request.put("id", id);
-        request.put("verb", verb);
-        request.set("args", args);
-        send(Json.MAPPER.writeValueAsBytes(request));
+        long id = request(verb, args);
         while (true) {
             JsonNode reply = receive(DEADLINE);
             if (reply == null) {
@@ -106,12 +101,7 @@ public final class ControlClient implements AutoCloseable {
      * @param wait how long the daemon may stay silent between two datagrams
      */
     public JsonNode stream(String verb, ObjectNode args, String field, Consumer<JsonNode> items, Duration wait) throws IOException, Refusal {
-        long id = nextId++;
-        ObjectNode request = JsonNodeFactory.instance.objectNode();
-        request.put("id", id);
-        request.put("verb", verb);
-        request.set("args", args);
-        send(Json.MAPPER.writeValueAsBytes(request));
+        long id = request(verb, args);
         while (true) {
             JsonNode reply = receive(wait);
             if (reply == null) {
@@ -186,6 +176,17 @@ public final class ControlClient implements AutoCloseable {
         closed = true;
         Libc.closeQuietly(fd, "control client");
         arena.close();
+    }
+
+    /** Sends {@code {"id":…,"verb":verb,"args":args}} and returns the id its replies will carry. */
+    private long request(String verb, ObjectNode args) throws IOException {
+        long id = nextId++;
+        ObjectNode request = JsonNodeFactory.instance.objectNode();
+        request.put("id", id);
+        request.put("verb", verb);
+        request.set("args", args);
+        send(Json.MAPPER.writeValueAsBytes(request));
+        return id;
     }
 
     private void send(byte[] datagram) throws IOException {
