@@ -47,7 +47,8 @@ class ControlSocketTest {
 
     @Test
     @Graded(points = 5, handout = STEP)
-    @DisplayName("a daemon owned by another uid refuses us by SO_PEERCRED, names both uids and closes, even after chmod 0666 rpc.sock")
+    @DisplayName("a daemon owned by another uid refuses us by SO_PEERCRED, names our uid and pid and its owner's uid, and closes, even after "
+            + "chmod 0666 rpc.sock; a daemon we own answers")
     void strangerRefused() throws Exception {
         try (PmSandbox pm = PmSandbox.open()) {
             int us = Libc.geteuid();
@@ -62,6 +63,13 @@ class ControlSocketTest {
             }
             assertThat(daemon.process().isAlive()).as("the daemon is still running after refusing us; it said: %s", read(log(pm))).isTrue();
             assertThat(Files.readString(pm.pidFile()).strip()).as("pm.pid still names the same daemon").isEqualTo(Long.toString(daemon.pid()));
+        }
+        // The same connection from the owner is served: a daemon that refuses everyone earns nothing here.
+        try (PmSandbox pm = PmSandbox.open()) {
+            ChildProcess daemon = startInForeground(pm, Libc.geteuid());
+            try (PmWire ours = connect(pm, daemon)) {
+                assertThat(ours.call("ping").path("ok").asBoolean(false)).as("ping to a daemon whose --owner-uid is ours").isTrue();
+            }
         }
     }
 
@@ -174,8 +182,9 @@ class ControlSocketTest {
         wire.send("{\"id\":1,\"verb\":\"ping\"}");
         PmWire.Datagram answer = wire.receive();
         assertThat(answer.endOfStream()).as("%s: the daemon should send an error before closing", when).isFalse();
-        assertThat(answer.text()).as("%s: the refusal names our uid and the owner's", when)
-                .contains("\"ok\":false").contains("uid " + us).contains("owner uid " + owner);
+        // Our pid as SO_PEERCRED gives it: a check of the daemon's own geteuid() could not know it.
+        assertThat(answer.text()).as("%s: the refusal names our uid and pid (SO_PEERCRED's) and the owner's uid", when)
+                .contains("\"ok\":false").contains("uid " + us + " (pid " + ProcessHandle.current().pid() + ")").contains("owner uid " + owner);
         assertThat(wire.awaitEndOfStream(PmWire.DEADLINE)).as("%s: then the daemon closes the connection", when).isTrue();
     }
 

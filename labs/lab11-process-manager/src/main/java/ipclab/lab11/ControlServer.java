@@ -62,7 +62,7 @@ public final class ControlServer implements AutoCloseable {
      * from the others.
      */
     void onAcceptable(Watch listener, int events) throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: up to ACCEPTS_PER_WAKEUP times, Accepts.next(listener, SOCK_NONBLOCK) until it gives -1; SO_PEERCRED: a uid other than ownerUid is refused ('uid U may not control this daemon (owner uid O)'), and so is a connection over MAX_CONNECTIONS ('busy: ...'): refuse() them; any other joins connections (leaving it on close) and starts with onDatagram (handout, step 3)");
+        throw new UnsupportedOperationException("TODO: up to ACCEPTS_PER_WAKEUP times, Accepts.next(listener, SOCK_NONBLOCK) until it gives -1; SO_PEERCRED: a uid other than ownerUid is refused ('uid U (pid P) may not control this daemon (owner uid O)', U and P from SO_PEERCRED), and so is a connection over MAX_CONNECTIONS ('busy: ...'): refuse() them; any other joins connections (leaving it on close) and starts with onDatagram (handout, step 3)");
     }
 
     /**

@@ -88,7 +88,7 @@ public final class ControlServer implements AutoCloseable {
             }
             ControlConnection connection = new ControlConnection(loop, fd, peer);
             if (peer.uid() != ownerUid) {
-                refuse(connection, "uid " + peer.uid() + " may not control this daemon (owner uid " + ownerUid + ")");
+                refuse(connection, "uid " + peer.uid() + " (pid " + peer.pid() + ") may not control this daemon (owner uid " + ownerUid + ")");
             } else if (connections.size() >= MAX_CONNECTIONS) {
                 refuse(connection, "busy: " + MAX_CONNECTIONS + " connections are open already; try again when one closes");
             } else {
