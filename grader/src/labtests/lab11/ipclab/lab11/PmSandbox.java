@@ -35,6 +35,8 @@ final class PmSandbox implements AutoCloseable {
     static final Duration CLI_DEADLINE = Duration.ofSeconds(40);
     /** The daemon's main class, as its command line names it. */
     static final String DAEMON_MAIN = "ipclab.lab11.DaemonMain";
+    /** Rounds of killing new descendants before cleanup gives up on a process that keeps forking. */
+    private static final int MAX_SWEEPS = 10;
 
     private final Path root;
     private final Path home;
@@ -155,18 +157,64 @@ final class PmSandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Each step guarded, so that one that throws does not skip the others; the folder goes last,
+     * once nothing runs that could write into it.
+     */
     @Override
     public void close() throws IOException {
-        askToStop();
-        for (long pid : daemonCandidates()) {
-            killSession(pid);
+        List<Throwable> failures = new ArrayList<>();
+        // pm.pid is the lab's to write: only a session led by our own descendant or by this home's
+        // daemon is ours to kill, whatever number it holds. Taken before the daemon is asked to go.
+        Set<Long> ours = new LinkedHashSet<>(Children.liveDescendants());
+        ours.addAll(daemonProcesses());
+        guarded(failures, this::askToStop);
+        guarded(failures, () -> {
+            for (long pid : daemonCandidates()) {
+                if (ours.contains(pid)) {
+                    killSession(pid);
+                }
+            }
+        });
+        guarded(failures, () -> daemonProcesses().forEach(PmSandbox::kill));
+        for (ChildProcess child : started) {
+            guarded(failures, child::close);
         }
-        for (long pid : daemonProcesses()) {
-            kill(pid);
+        guarded(failures, this::killDescendantsUntilNoneAreNew);
+        try {
+            Trees.delete(root);
+        } catch (IOException | RuntimeException e) {
+            failures.forEach(e::addSuppressed);
+            throw e;
         }
-        started.forEach(ChildProcess::close);
-        Children.killNewDescendants(before);
-        Trees.delete(root);
+        if (!failures.isEmpty()) {
+            IOException failed = new IOException("cleaning up " + root + ": " + failures.getFirst());
+            failures.forEach(failed::addSuppressed);
+            throw failed;
+        }
+    }
+
+    /**
+     * Kills new descendants until a round finds none: a process forked while a round ran (a
+     * daemon's app restarting, say) is caught by the next.
+     */
+    private void killDescendantsUntilNoneAreNew() {
+        for (int round = 0; round < MAX_SWEEPS && !Children.newDescendants(before).isEmpty(); round++) {
+            Children.killNewDescendants(before);
+        }
+    }
+
+    private static void guarded(List<Throwable> failures, Step step) {
+        try {
+            step.run();
+        } catch (Exception | AssertionError e) {
+            failures.add(e);
+        }
+    }
+
+    /** One step of {@link #close()}. */
+    private interface Step {
+        void run() throws Exception;
     }
 
     /** {@code kill} on the wire, bounded: the polite way, which also removes rpc.sock and pm.pid. */

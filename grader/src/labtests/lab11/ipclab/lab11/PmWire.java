@@ -14,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The grader's own client of the control socket: a {@code SOCK_SEQPACKET} connection that sends
@@ -27,6 +28,8 @@ final class PmWire implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(5);
     /** Room for the largest datagram the daemon may send, and one byte to see a longer one. */
     private static final int ROOM = 65_536 + 1;
+    /** How soon a connect refused for a full backlog is tried again. */
+    private static final Duration RETRY = Duration.ofMillis(10);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,9 +51,34 @@ final class PmWire implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** Connects to {@code socket}; ENOENT or ECONNREFUSED when no daemon serves it. */
+    /**
+     * Connects to {@code socket} within {@link #DEADLINE}; ENOENT or ECONNREFUSED when no daemon
+     * serves it, EAGAIN when its backlog stayed full. A blocking connect(2) would wait as long as a
+     * daemon that never accepts likes, so the connect is non-blocking, and the connection blocking
+     * once made.
+     */
     static PmWire connect(Path socket) throws ErrnoException {
-        return new PmWire(Sockets.connectUnixPath(socket, Sockets.SOCK_SEQPACKET));
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            int fd;
+            try {
+                fd = Sockets.connectUnixPath(socket, Sockets.SOCK_SEQPACKET | Sockets.SOCK_NONBLOCK);
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EAGAIN || System.nanoTime() - end > 0) {
+                    throw e;
+                }
+                // A full backlog: the kernel offers nothing to wait on for a connect that failed, so look again soon.
+                LockSupport.parkNanos(RETRY.toNanos());
+                continue;
+            }
+            try {
+                Libc.fcntl(fd, Libc.F_SETFL, Libc.fcntl(fd, Libc.F_GETFL) & ~Libc.O_NONBLOCK);
+            } catch (ErrnoException e) {
+                Libc.closeQuietly(fd, "PmWire");
+                throw e;
+            }
+            return new PmWire(fd);
+        }
     }
 
     /** Sends {@code bytes} as one datagram (blocking until the socket takes it). */
