@@ -84,7 +84,7 @@ public final class ForkApp {
      * {@code done} once the leader is reaped and no process of the group runs.
      */
     public void stop(Runnable done) throws ErrnoException {
-        throw new UnsupportedOperationException("TODO: remember done; unless the group is being cleared already, clear it with spec.killSignalNumber(); then checkGone(): done runs once the leader is reaped and the group is empty (handout, step 5)");
+        throw new UnsupportedOperationException("TODO: remember done; unless the group is being cleared already, clear it with spec.killSignalNumber(); then checkGone(), and poll() again if it says no and no poll is pending: done runs once the leader is reaped and the group is empty (handout, step 5)");
     }
 
     /** The leader's pid, also the group's id. */

@@ -54,9 +54,11 @@ public final class RotatingLog implements Closeable {
     /**
      * Closes the file, shifts {@code .keep-1 → .keep} … {@code .1 → .2} (rename(2) replaces the
      * target, which drops the oldest), renames the file to {@code .1}, and opens a new, empty one.
+     * The file is opened again even when a rename fails: a failed rotation (a full disk, a renamed
+     * folder) leaves one file too long, not every later line lost.
      */
     void rotate() throws IOException {
-        throw new UnsupportedOperationException("TODO: close the file, rename .keep-1 to .keep … .1 to .2 and the file to .1 (Files.move with ATOMIC_MOVE is rename(2), which replaces the target), then open a new one with open()");
+        throw new UnsupportedOperationException("TODO: close the file, rename .keep-1 to .keep … .1 to .2 and the file to .1 (Files.move with ATOMIC_MOVE is rename(2), which replaces the target), then open a new one with open(), in a finally: also after a failed rename");
     }
 
     /** {@code NAME-out.log.3} for 3: the rotated file of that age, 1 being the newest. */

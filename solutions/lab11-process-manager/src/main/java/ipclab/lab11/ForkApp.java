@@ -130,7 +130,9 @@ public final class ForkApp {
         if (!clearing) {
             clear(spec.killSignalNumber());
         }
-        checkGone();
+        if (!checkGone() && !pollTimer.isPending()) {
+            poll(); // an earlier clearing has ended its polling: without a look again, done would never run
+        }
     }
 
     /** The leader's pid, also the group's id. */

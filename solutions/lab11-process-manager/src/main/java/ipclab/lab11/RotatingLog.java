@@ -64,19 +64,24 @@ public final class RotatingLog implements Closeable {
     /**
      * Closes the file, shifts {@code .keep-1 → .keep} … {@code .1 → .2} (rename(2) replaces the
      * target, which drops the oldest), renames the file to {@code .1}, and opens a new, empty one.
+     * The file is opened again even when a rename fails: a failed rotation (a full disk, a renamed
+     * folder) leaves one file too long, not every later line lost.
      */
     void rotate() throws IOException {
         Libc.close(fd);
         fd = -1;
-        int last = 0;
-        while (last < policy.keep() - 1 && Files.exists(numbered(last + 1))) {
-            last++;
+        try {
+            int last = 0;
+            while (last < policy.keep() - 1 && Files.exists(numbered(last + 1))) {
+                last++;
+            }
+            for (int i = last; i >= 1; i--) {
+                Files.move(numbered(i), numbered(i + 1), StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(file, numbered(1), StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            open();
         }
-        for (int i = last; i >= 1; i--) {
-            Files.move(numbered(i), numbered(i + 1), StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(file, numbered(1), StandardCopyOption.ATOMIC_MOVE);
-        open();
     }
 
     /** {@code NAME-out.log.3} for 3: the rotated file of that age, 1 being the newest. */
