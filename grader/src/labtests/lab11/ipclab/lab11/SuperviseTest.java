@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -60,10 +61,10 @@ class SuperviseTest {
     void restartWithBackoff() throws Exception {
         try (PmSandbox pm = PmSandbox.open()) {
             pm.cliOk("ping");
-            // Each run stamps its own start on the kernel's clock: the gaps are measured by the app, not
-            // taken from the daemon's own account of when it launched.
-            Path starts = pm.root().resolve("starts");
-            String run = "date +%s%N >> '" + starts + "'; exit 3";
+            // Each run stamps its start and, just before it exits, its end on the kernel's clock: the
+            // gaps are measured by the app, not taken from the daemon's own account of when it launched.
+            Path runs = pm.root().resolve("runs");
+            String run = "s=$(date +%s%N); echo \"$s $(date +%s%N)\" >> '" + runs + "'; exit 3";
             try (PmWire events = subscribe(pm); PmWire wire = PmWire.connect(pm.socket())) {
                 wire.ok("start", "{\"name\":\"c\",\"command\":[\"sh\",\"-c\"," + JSON.writeValueAsString(run)
                         + "],\"maxRestarts\":100}");
@@ -79,17 +80,18 @@ class SuperviseTest {
                     }
                 }
                 wire.ok("stop", "{\"name\":\"c\"}");
-                List<Long> startedNs = Files.readAllLines(starts).stream().map(String::strip).map(Long::parseLong).toList();
-                assertThat(startedNs).as("starts the app itself recorded in %s", starts).hasSizeGreaterThanOrEqualTo(5);
+                List<long[]> stamped = Files.readAllLines(runs).stream()
+                        .map(line -> Arrays.stream(line.strip().split(" ")).mapToLong(Long::parseLong).toArray()).toList();
+                assertThat(stamped).as("runs the app itself recorded in %s", runs).hasSizeGreaterThanOrEqualTo(5);
                 long[] expected = {100, 150, 225, 337};
                 for (int i = 0; i < expected.length; i++) {
                     JsonNode launch = launches.get(i + 1);
                     assertThat(launch.path("delayMs").asLong()).as("delayMs of restart %d: %s", i + 1, launch).isEqualTo(expected[i]);
                     long gap = launch.path("t").asLong() - exits.get(i).path("t").asLong();
                     assertThat(gap).as("ms from exit %d to the next launch (planned %d)", i + 1, expected[i]).isGreaterThanOrEqualTo(expected[i] - 20);
-                    long ranMs = (startedNs.get(i + 1) - startedNs.get(i)) / 1_000_000;
-                    assertThat(ranMs).as("ms between start %d and start %d, on the app's own clock (planned delay %d)", i + 1, i + 2, expected[i])
-                            .isGreaterThanOrEqualTo(expected[i] - 20);
+                    long waitedMs = (stamped.get(i + 1)[0] - stamped.get(i)[1]) / 1_000_000;
+                    assertThat(waitedMs).as("ms from the end of run %d to the start of run %d, on the app's own clock (planned delay %d)",
+                            i + 1, i + 2, expected[i]).isGreaterThanOrEqualTo(expected[i] - 20);
                 }
                 assertThat(exits).as("exit events").allSatisfy(exit -> assertThat(exit.path("code").asInt()).as("exit code").isEqualTo(3));
                 JsonNode c = only(wire.ok("list", "{}"), "c");
