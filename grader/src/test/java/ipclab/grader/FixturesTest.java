@@ -146,6 +146,14 @@ class FixturesTest {
     }
 
     @Test
+    @DisplayName("a lab whose tests start many JVMs gets more than one budget; the others get one")
+    void budgetPerLab() {
+        Grader.Options options = Grader.Options.standard(ROOT, "labs", Set.of(), null, 30);
+        assertThat(options.budgetOf(3)).isEqualTo(Grader.Options.DEFAULT_LAB_BUDGET);
+        assertThat(options.budgetOf(11)).isEqualTo(Grader.Options.DEFAULT_LAB_BUDGET.multipliedBy(2));
+    }
+
+    @Test
     @DisplayName("results.json is in Gradescope's format, with every test numbered lab.k")
     void gradescopeReport() throws Exception {
         JsonNode json = new ObjectMapper().readTree(WORK.resolve("results.json").toFile());

@@ -72,15 +72,18 @@ class ServeTest {
             server.toHandle().destroy(); // SIGTERM, what a service manager sends
             assertThat(server.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS))
                     .as("the server did not stop within %s of SIGTERM; it printed:%n%s", DEADLINE, lines.text()).isTrue();
-            awaitGone(token);
+            awaitGone(token, "the server stopped on SIGTERM"); // the master must take its workers with it
         } finally {
             ProcessTree.kill(server.toHandle(), Duration.ofSeconds(10));
             RunProcesses.find(token).forEach(p -> ProcessTree.kill(p, Duration.ofSeconds(10)));
         }
     }
 
-    /** The master must take its workers with it: wait for each process of this run to end, with a deadline. */
-    private static void awaitGone(String token) throws Exception {
+    /**
+     * Waits, with a deadline, for each process carrying {@code token} to end, and fails naming those
+     * left running {@code after} what should have ended them.
+     */
+    static void awaitGone(String token, String after) throws Exception {
         CompletableFuture<?>[] exits = RunProcesses.find(token).stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(exits).get(15, TimeUnit.SECONDS);
@@ -88,7 +91,7 @@ class ServeTest {
             // Reported below, by name.
         }
         assertThat(RunProcesses.find(token).stream().map(ProcessHandle::pid).toList())
-                .as("processes left running after the server stopped on SIGTERM").isEmpty();
+                .as("processes left running after " + after).isEmpty();
     }
 
     private static Matcher request(int port) throws IOException {
