@@ -33,7 +33,7 @@ class DemosTest {
 
     private static final Path ROOT = ReferenceTreesTest.ROOT;
     private static final Duration DEADLINE = Duration.ofMinutes(3);
-    /** Each solution is compiled once per test JVM, however many of its mains run. */
+    /** Each solution is compiled once per test JVM, however many of its mains run: by the folder of its classes. */
     private static final Map<Path, LabCompiler.Result> COMPILED = new ConcurrentHashMap<>();
 
     @TestFactory
@@ -63,24 +63,51 @@ class DemosTest {
 
     /**
      * The command line that runs {@code mainClass} of the reference solution of lab {@code slug}: the
-     * lab compiled into {@code work}, on the grader's classpath, with the course's JVM flags.
+     * lab compiled into {@code work}, after the labs it builds on (lab 11 on lab 10, as the grader
+     * resolves them: {@link LabClassPath}), on the grader's classpath, with the course's JVM flags.
      */
     static List<String> solutionMain(String slug, String mainClass, List<String> args, Path work) throws IOException {
         List<Path> base = Grader.graderClasspath();
-        LabCompiler.Result compiled = COMPILED.computeIfAbsent(work, w -> new LabCompiler(ROOT).compile(
-                List.of(ROOT.resolve("solutions").resolve(slug).resolve("src/main/java")), List.of(), base, w.resolve("classes")));
-        assertThat(compiled.ok()).as(compiled.errors()).isTrue();
+        List<Path> classpath = new ArrayList<>();
+        for (Path earlier : resolve(ROOT.resolve("solutions").resolve(slug), base).earlierLabs()) { // each after those it needs
+            classpath.add(compile(earlier, classpath, base, work.resolve("earlier").resolve(earlier.getFileName()).resolve("classes")));
+        }
+        classpath.addFirst(compile(ROOT.resolve("solutions").resolve(slug), classpath, base, work.resolve("classes")));
+        classpath.addAll(base);
 
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(BuildFacts.jvmFlags());
         command.add("-cp");
-        List<Path> classpath = new ArrayList<>(base);
-        classpath.addFirst(compiled.classes());
         command.add(classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
         command.add(mainClass);
         command.addAll(args);
         return command;
+    }
+
+    /** The solution in {@code lab} compiled into {@code classes} against {@code earlier} and {@code base}; once per test JVM. */
+    private static Path compile(Path lab, List<Path> earlier, List<Path> base, Path classes) {
+        LabCompiler.Result compiled = COMPILED.computeIfAbsent(classes, c -> {
+            List<Path> classpath = new ArrayList<>(earlier);
+            classpath.addAll(base);
+            return new LabCompiler(ROOT).compile(List.of(lab.resolve("src/main/java")), List.of(), classpath, c);
+        });
+        assertThat(compiled.ok()).as(compiled.errors()).isTrue();
+        return compiled.classes();
+    }
+
+    /**
+     * What the grader resolves {@code lab} to; only its earlier labs are used here, so the grader's own
+     * class path stands in for the staged copies a grading run makes.
+     */
+    private static LabClassPath.Resolved resolve(Path lab, List<Path> base) throws IOException {
+        Path support = base.stream().filter(e -> Files.isDirectory(e.resolve("ipclab/support"))).findFirst()
+                .orElseThrow(() -> new IOException("the support classes are not on the grader's class path"));
+        try {
+            return new LabClassPath(base, base, support, ROOT.resolve("labs/support/pom.xml")).of(lab);
+        } catch (LabClassPath.Refused e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private record Finished(int status, String output) {
