@@ -10,12 +10,16 @@ import ipclab.support.ChildProcess;
 import ipclab.support.ErrnoException;
 import ipclab.support.Libc;
 import ipclab.testkit.Await;
+import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,20 +99,44 @@ class PersistTest {
 
     @Test
     @Graded(points = 6, handout = STEP)
-    @DisplayName("kill stops every app, its re-parented grandchild included, and leaves no daemon, rpc.sock or pm.pid")
+    @DisplayName("kill stops every app, a re-parented grandchild and a cluster app's workers included, and leaves no daemon, rpc.sock, pm.pid or FIFO")
     void killLeavesNothing() throws Exception {
         try (PmSandbox pm = PmSandbox.open()) {
             pm.cliOk("start", "--name", "g", "--", "sh", "-c", "(sleep 1000 &); exec sleep 1001");
+            pm.cliOk("start", "seed", "--name", "web", "--instances", "2", "--port", "0", "--delay-ms", "1");
             long daemon = pm.daemonPid();
             long leader = pid(pm, "g");
             Await.until(DEADLINE, () -> PmSandbox.groupMembers(leader) >= 2, "g's group never held its grandchild (sleep 1000)");
+            Await.until(DEADLINE, () -> workers(pm).size() == 2, "web's 2 workers never both showed online in list" + pm.daemonLogTail());
+            List<Long> workers = workers(pm);
             ChildJvm.Result killed = pm.cliOk("kill");
             assertThat(killed.exitCode()).as("pm kill's exit status").isZero();
             assertThat(PmSandbox.gone(daemon)).as("the daemon %d after kill", daemon).isTrue();
             assertThat(PmSandbox.groupMembers(leader)).as("processes left running in g's group %d (the app and its re-parented grandchild)", leader).isZero();
+            for (long worker : workers) {
+                assertThat(PmSandbox.gone(worker)).as("web's worker %d after kill", worker).isTrue();
+            }
+            try (Stream<Path> left = Files.list(pm.home().resolve("run"))) {
+                assertThat(left.toList()).as("files left in run/ (the cluster app's FIFOs) after kill").isEmpty();
+            }
             assertThat(pm.socket()).as("rpc.sock after kill").doesNotExist();
             assertThat(pm.pidFile()).as("pm.pid after kill").doesNotExist();
         }
+    }
+
+    /** The pids of web's workers that list shows online; none while the daemon does not answer. */
+    private static List<Long> workers(PmSandbox pm) {
+        List<Long> pids = new ArrayList<>();
+        try (PmWire wire = PmWire.connect(pm.socket())) {
+            for (JsonNode line : wire.ok("list", "{}")) {
+                if (line.path("name").asText().equals("web") && line.path("status").asText().equals("online")) {
+                    pids.add(line.path("pid").asLong());
+                }
+            }
+        } catch (IOException e) {
+            pids.clear();
+        }
+        return pids;
     }
 
     private static long pid(PmSandbox pm, String name) throws Exception {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ipclab.support.loop.EventLoop;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
@@ -145,9 +148,24 @@ public final class Daemon {
         });
     }
 
+    /**
+     * Removes what is left in {@code run/}: the FIFOs the cluster apps' workers wrote into are the
+     * daemon's, made for each app it ran, and none may outlive it (a later daemon makes its own).
+     */
+    private void removeRunFiles() {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(home.run())) {
+            for (Path entry : entries) {
+                Files.deleteIfExists(entry);
+            }
+        } catch (IOException e) {
+            System.err.println("daemon: while emptying " + home.run() + ": " + e);
+        }
+    }
+
     /** The end of {@link #shutdown}, once the apps are stopped: the pid file, the answer, the exit. */
     private void finishShutdown(Responder whoAsked, int status) {
         int exitStatus = status;
+        removeRunFiles();
         try {
             pidFile.release();
         } catch (IOException | RuntimeException e) {
