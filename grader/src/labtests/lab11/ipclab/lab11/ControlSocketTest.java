@@ -38,6 +38,8 @@ class ControlSocketTest {
         try (PmSandbox pm = PmSandbox.open()) {
             ChildProcess daemon = startInForeground(pm, Libc.geteuid());
             try (PmWire wire = connect(pm, daemon)) {
+                // A connection can come between listen(2) and the chmod; an answer comes from the loop, after both.
+                wire.ok("ping", "{}");
                 assertThat(mode(pm.home())).as("the home's mode").isEqualTo("rwx------");
                 assertThat(mode(pm.socket())).as("rpc.sock's mode: bind(2) gives 0777 & ~umask; set it to 0600").isEqualTo("rw-------");
                 assertThat(mode(pm.pidFile())).as("pm.pid's mode").isEqualTo("rw-------");
